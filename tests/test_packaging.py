@@ -1,0 +1,54 @@
+"""pyproject.toml e environment.yml descrevem o mesmo ambiente."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _environment():
+    return yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+
+
+def test_environment_python_satisfies_requires_python():
+    deps = _environment()["dependencies"]
+    python = next(d for d in deps if isinstance(d, str) and d.startswith("python"))
+    version = tuple(int(p) for p in python.split("=")[-1].split("."))
+    minimum = re.search(r">=\s*(\d+)\.(\d+)", _pyproject()["project"]["requires-python"])
+    assert version >= (int(minimum[1]), int(minimum[2]))
+
+
+def test_environment_installs_this_package_with_dev_extra():
+    deps = _environment()["dependencies"]
+    assert "pip" in deps
+    pip_section = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    assert any(re.fullmatch(r"-e\s+\"?\.\[dev\]\"?", line.strip()) for line in pip_section), pip_section
+    assert "dev" in _pyproject()["project"]["optional-dependencies"]
+
+
+def test_torch_ranges_admit_the_local_wheels():
+    """torch 2.14.1 / torchvision 0.29.1 (os do disco local) satisfazem as faixas declaradas."""
+    from packaging.specifiers import SpecifierSet
+
+    deps = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0]: d for d in _pyproject()["project"]["dependencies"]}
+    for name, version in (("torch", "2.14.1"), ("torchvision", "0.29.1")):
+        spec = SpecifierSet(deps[name][len(name):])
+        assert version in spec, (name, deps[name])
+        assert "==" not in deps[name], "use faixas, não versões fixas"
+
+
+def test_notebook_dependencies_are_declared():
+    declared = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
+                for d in _pyproject()["project"]["dependencies"]}
+    for name in ("numpy", "torch", "torchvision", "scikit-learn", "matplotlib", "tqdm",
+                 "ipywidgets", "jupyterlab", "nbconvert"):
+        assert name in declared, name
+    dev = " ".join(_pyproject()["project"]["optional-dependencies"]["dev"])
+    assert "pytest" in dev and "nbval" in dev
