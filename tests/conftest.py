@@ -1,15 +1,8 @@
-"""Configuração do pytest: nbval não compara stderr (barras do tqdm, avisos)."""
+"""Fixtures dos testes unitários de hw08."""
 
 import os
 
 import pytest
-
-
-def pytest_collectstart(collector):
-    # Notebooks: stdout e os resultados são comparados; stderr traz barras de progresso e
-    # avisos que mudam a cada execução.
-    if collector.fspath and collector.fspath.ext == ".ipynb":
-        collector.skip_compare += ("stderr",)
 
 
 @pytest.fixture
