@@ -1,0 +1,71 @@
+"""Testes de hw08.worked: HAC pela definição contra o SciPy, Lloyd passo a passo, gap."""
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import cophenet, linkage
+from scipy.spatial.distance import pdist
+from sklearn.datasets import make_blobs
+
+from hw08.worked import LINKAGES, agglomerate, gap_statistic, lloyd_trace
+
+
+@pytest.mark.parametrize("method", sorted(LINKAGES))
+@pytest.mark.parametrize("dim", [1, 2])
+def test_agglomerate_matches_scipy(method, dim):
+    rng = np.random.default_rng(dim)
+    X = rng.normal(size=(12, dim))  # contínuo: sem empates
+    Z, steps = agglomerate(X, method)
+    Zs = linkage(X, method)
+    np.testing.assert_allclose(Z[:, 2], Zs[:, 2], rtol=1e-10)
+    np.testing.assert_allclose(cophenet(Z), cophenet(Zs), rtol=1e-10)
+    np.testing.assert_array_equal(Z[:, 3], Zs[:, 3])
+    assert len(steps) == len(X) - 1
+
+
+def test_handout_points_single_and_complete():
+    pts = np.array([1, 2, 4, 5, 9, 11, 16, 17.0])
+    Z, steps = agglomerate(pts, "single")
+    assert list(Z[:, 2]) == [1, 1, 1, 2, 2, 4, 5]
+    assert steps["novo grupo"].iloc[-2] == "{1, 2, 4, 5, 9, 11}"
+    Z, steps = agglomerate(pts, "complete")
+    assert list(Z[:, 2]) == [1, 1, 1, 2, 4, 8, 16]
+    assert steps["novo grupo"].iloc[-2] == "{9, 11, 16, 17}"
+    # empates de altura não mudam a árvore: cofenéticas iguais às do SciPy
+    for method in LINKAGES:
+        Z, _ = agglomerate(pts, method)
+        np.testing.assert_allclose(cophenet(Z), cophenet(linkage(pts[:, None], method)))
+
+
+def test_agglomerate_rejects_unknown_linkage():
+    with pytest.raises(ValueError, match="linkage"):
+        agglomerate([1.0, 2.0], "ward")
+
+
+def test_lloyd_trace_handout_exercise():
+    X = [[1, 1], [1, 0], [0, 2], [2, 4], [3, 5]]
+    hist = lloyd_trace(X, [[1, 1], [0, 2]], names="ABCDE")
+    assert [h["mudou"] for h in hist] == [True, True, False]
+    np.testing.assert_allclose(hist[0]["novas_medias"], [[1, 0.5], [5 / 3, 11 / 3]])
+    np.testing.assert_allclose(hist[-1]["novas_medias"], [[2 / 3, 1], [2.5, 4.5]])
+    assert list(hist[-1]["tabela"]["grupo"]) == [1, 1, 1, 2, 2]
+    losses = [h["perda"] for h in hist]
+    assert all(a >= b for a, b in zip(losses, losses[1:]))
+    # mesma distância ao quadrado que a conta direta
+    assert hist[1]["tabela"].loc["C", "d²(μ1)"] == pytest.approx(1 + 1.5 ** 2)
+
+
+def test_lloyd_trace_agrees_with_sklearn():
+    from sklearn.cluster import KMeans
+
+    X, _ = make_blobs(60, centers=3, random_state=0)
+    init = X[:3]
+    hist = lloyd_trace(X, init, max_iter=100)
+    km = KMeans(3, init=init, n_init=1, tol=0, max_iter=100).fit(X)
+    np.testing.assert_allclose(hist[-1]["novas_medias"], km.cluster_centers_, rtol=1e-6)
+
+
+def test_gap_statistic_finds_blobs():
+    X, _ = make_blobs(150, centers=3, cluster_std=0.5, random_state=1)
+    df = gap_statistic(X, range(1, 6), n_refs=5, random_state=0, n_init=2)
+    assert df.attrs["k_escolhido"] == 3
+    assert list(df["K"]) == [1, 2, 3, 4, 5]
