@@ -59,3 +59,127 @@ def image_grid(images, titles=None, *, ncols=None, suptitle=None, cmap="gray", s
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+# --- misturas em 2-D e dendrogramas (notebooks 04 e 05) -------------------------------------
+__all__ += ["covariance_ellipses", "plot_mixture_2d", "dendrogram_panel"]
+
+
+def _full_covariances(covariances, covariance_type, n_components, n_features):
+    """Converte as covariâncias de qualquer tipo do scikit-learn em matrizes (K, D, D)."""
+    cov = to_numpy(covariances)
+    if covariance_type == "full":
+        return cov
+    if covariance_type == "tied":
+        return np.broadcast_to(cov, (n_components, n_features, n_features))
+    if covariance_type == "diag":
+        return np.stack([np.diag(c) for c in cov])
+    if covariance_type == "spherical":
+        return np.stack([np.eye(n_features) * c for c in cov])
+    raise ValueError(f"covariance_type={covariance_type!r} inválido: use 'full', 'tied', 'diag' "
+                     "ou 'spherical'.")
+
+
+def covariance_ellipses(ax, means, covariances, covariance_type="full", *, n_std=(1.0, 2.0),
+                        colors=None, **kwargs):
+    """Desenha as elipses de ``n_std`` desvios-padrão de cada gaussiana 2-D.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    means : array-like of shape (n_components, 2)
+    covariances : array-like
+        No formato de ``GaussianMixture.covariances_`` para ``covariance_type``.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    n_std : sequence of float, default=(1.0, 2.0)
+        Raios das elipses em desvios-padrão (distância de Mahalanobis).
+    colors : sequence, default=None
+        Uma cor por componente (``None``: ciclo padrão).
+    **kwargs
+        Repassados a :class:`matplotlib.patches.Ellipse`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.patches import Ellipse
+
+    means = to_numpy(means)
+    k = len(means)
+    covs = _full_covariances(covariances, covariance_type, k, means.shape[1])
+    colors = colors if colors is not None else [f"C{i % 10}" for i in range(k)]
+    lw, alpha = kwargs.pop("lw", 1.5), kwargs.pop("alpha", 0.9)
+    for mean, cov, color in zip(means, covs, colors):
+        vals, vecs = np.linalg.eigh(cov)
+        vals = np.clip(vals, 0.0, None)
+        angle = np.degrees(np.arctan2(vecs[1, -1], vecs[0, -1]))
+        for r in n_std:
+            ax.add_patch(Ellipse(mean, 2 * r * np.sqrt(vals[-1]), 2 * r * np.sqrt(vals[0]),
+                                 angle=angle, fill=False, edgecolor=color,
+                                 lw=lw, alpha=alpha, **kwargs))
+        ax.plot(*mean, marker="x", color="k", ms=7, mew=2)
+    return ax
+
+
+def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
+    """Pontos 2-D coloridos pelo componente mais provável, com as elipses do modelo.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    model : GaussianMixture ajustado (``means_``, ``covariances_``, ``predict``)
+    ax : matplotlib.axes.Axes, default=None
+    title : str, default=None
+    s : float, default=6
+        Tamanho dos pontos.
+    legend : bool, default=True
+        Mostra a log-verossimilhança média no canto do gráfico.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    X = to_numpy(X)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4))
+    labels = to_numpy(model.predict(X))
+    ax.scatter(X[:, 0], X[:, 1], c=[f"C{i % 10}" for i in labels], s=s, alpha=0.5, linewidths=0)
+    covariance_ellipses(ax, model.means_, model.covariances_,
+                        getattr(model, "covariance_type", "full"))
+    if legend:
+        ax.text(0.02, 0.02, f"log-veross. média = {model.score(X):.3f}", transform=ax.transAxes,
+                fontsize=8, bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def dendrogram_panel(Z, labels=None, ax=None, title=None):
+    """Dendrograma de uma matriz de ligação no formato do SciPy, com eixos em português.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples - 1, 4)
+        Saída de :func:`scipy.cluster.hierarchy.linkage` ou de :func:`hw08.worked.agglomerate`.
+    labels : sequence of str, default=None
+        Rótulo de cada folha.
+    ax : matplotlib.axes.Axes, default=None
+    title : str, default=None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from scipy.cluster.hierarchy import dendrogram
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3))
+    dendrogram(Z, labels=labels, ax=ax, color_threshold=0, above_threshold_color="C0")
+    ax.set_xlabel("ponto")
+    ax.set_ylabel("distância da junção")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
