@@ -147,8 +147,9 @@ def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
     covariance_ellipses(ax, model.means_, model.covariances_,
                         getattr(model, "covariance_type", "full"))
     if legend:
-        ax.text(0.02, 0.02, f"log-veross. média = {model.score(X):.3f}", transform=ax.transAxes,
-                fontsize=8, bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
+        media = float(np.mean(to_numpy(model.score_samples(X))))
+        ax.text(0.02, 0.02, f"log-veross. média = {media:.3f}", transform=ax.transAxes, fontsize=8,
+                bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
