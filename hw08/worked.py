@@ -55,7 +55,7 @@ def lloyd_trace(X, init_centers, names=None, max_iter=20):
         table = pd.DataFrame(X, index=pd.Index(names, name="ponto"),
                              columns=[f"x{j + 1}" for j in range(X.shape[1])])
         for j in range(k):
-            table[f"d²(μ{j + 1})"] = d2[:, j]
+            table[f"d²(mu{j + 1})"] = d2[:, j]
         table["grupo"] = new_labels + 1
         new_centers = np.array([X[new_labels == j].mean(0) if np.any(new_labels == j) else centers[j]
                                 for j in range(k)])

@@ -51,7 +51,7 @@ def test_lloyd_trace_handout_exercise():
     losses = [h["perda"] for h in hist]
     assert all(a >= b for a, b in zip(losses, losses[1:]))
     # mesma distância ao quadrado que a conta direta
-    assert hist[1]["tabela"].loc["C", "d²(μ1)"] == pytest.approx(1 + 1.5 ** 2)
+    assert hist[1]["tabela"].loc["C", "d²(mu1)"] == pytest.approx(1 + 1.5 ** 2)
 
 
 def test_lloyd_trace_agrees_with_sklearn():
