@@ -1,0 +1,375 @@
+"""K-means (algoritmo de Lloyd) em torch, com a interface do scikit-learn.
+
+Passo de atribuição (E) com os centróides fixos e passo de atualização (M) com as
+atribuições fixas, como em ``sklearn.cluster.KMeans(algorithm="lloyd")``:
+
+* distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D);
+* atualização ``μ_k = Σ_{n∈C_k} x_n / |C_k|`` com ``index_add_``;
+* grupos vazios são re-semeados com os pontos mais distantes dos seus centróides;
+* parada quando as atribuições não mudam (convergência estrita) ou quando o deslocamento
+  total dos centróides ``Σ_k ‖μ_k^{novo} − μ_k‖²`` fica abaixo de ``tol`` × variância média
+  dos atributos — a mesma regra do scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import torch
+
+from ._validation import (check_array, check_n_clusters, check_positive_int, make_generator,
+                          resolve_device, to_numpy)
+
+__all__ = ["KMeans"]
+
+_INITS = ("random", "k-means++", "class-means")
+
+
+def _squared_distances(X, C, X_sq=None):
+    """Distâncias euclidianas ao quadrado entre as linhas de ``X`` e de ``C``.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_features)
+    C : torch.Tensor of shape (n_clusters, n_features)
+    X_sq : torch.Tensor of shape (n_samples,), default=None
+        ``‖x‖²`` pré-calculado (evita refazer a conta a cada iteração).
+
+    Returns
+    -------
+    torch.Tensor of shape (n_samples, n_clusters)
+        ``‖x − c‖²`` pela expansão ``‖x‖² − 2x·c + ‖c‖²``, truncada em 0.
+    """
+    if X_sq is None:
+        X_sq = (X * X).sum(dim=1)
+    C_sq = (C * C).sum(dim=1)
+    d = torch.addmm(C_sq.unsqueeze(0), X, C.T, alpha=-2.0)  # (N, K) = ‖c‖² − 2 x·c
+    d += X_sq.unsqueeze(1)
+    return d.clamp_min_(0.0)
+
+
+def _random_init(X, n_clusters, generator):
+    """``n_clusters`` linhas distintas de ``X`` sorteadas uniformemente."""
+    idx = torch.randperm(X.shape[0], generator=generator)[:n_clusters].to(X.device)
+    return X[idx].clone()
+
+
+def _kmeans_plusplus(X, n_clusters, generator, X_sq=None, n_local_trials=None):
+    """Inicialização k-means++ "gulosa" (Arthur & Vassilvitskii, 2007; a variante do scikit-learn).
+
+    O primeiro centróide é um ponto uniforme; cada novo centróide é sorteado com probabilidade
+    proporcional a ``D(x)²`` (distância ao centróide mais próximo já escolhido), testando
+    ``2 + ln K`` candidatos e ficando com o que mais reduz a inércia.
+
+    Returns
+    -------
+    torch.Tensor of shape (n_clusters, n_features)
+    """
+    n_samples = X.shape[0]
+    if X_sq is None:
+        X_sq = (X * X).sum(dim=1)
+    if n_local_trials is None:
+        n_local_trials = 2 + int(math.log(n_clusters))
+    centers = torch.empty((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
+    first = int(torch.randint(n_samples, (1,), generator=generator))
+    centers[0] = X[first]
+    closest = _squared_distances(X, centers[:1], X_sq)[:, 0].double()  # D(x)², (N,)
+    for c in range(1, n_clusters):
+        cumulative = torch.cumsum(closest, 0)
+        potential = float(cumulative[-1])
+        draws = torch.rand(n_local_trials, generator=generator, dtype=torch.float64).to(X.device)
+        candidates = torch.searchsorted(cumulative, draws * potential).clamp_(max=n_samples - 1)
+        d_cand = _squared_distances(X, X[candidates], X_sq).double()  # (N, trials)
+        new_closest = torch.minimum(closest.unsqueeze(1), d_cand)      # (N, trials)
+        best = int(torch.argmin(new_closest.sum(dim=0)))
+        centers[c] = X[candidates[best]]
+        closest = new_closest[:, best].contiguous()
+    return centers
+
+
+def _class_means_init(X, y, n_clusters):
+    """Centróides iniciais = imagem média de cada classe (rótulos ordenados)."""
+    if y is None:
+        raise ValueError("init='class-means' precisa dos rótulos: chame fit(X, y).")
+    y = torch.as_tensor(to_numpy(y)).to(X.device)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y deve ter forma ({X.shape[0]},), uma classe por amostra de X; recebido {tuple(y.shape)}."
+        )
+    classes = torch.unique(y)
+    if len(classes) != n_clusters:
+        raise ValueError(
+            f"init='class-means' precisa de exatamente n_clusters={n_clusters} classes presentes em y, "
+            f"mas y tem {len(classes)} ({to_numpy(classes).tolist()}). Ajuste n_clusters ou inclua "
+            "amostras de todas as classes."
+        )
+    inverse = torch.searchsorted(classes, y)
+    counts = torch.bincount(inverse, minlength=n_clusters).to(X.dtype)
+    sums = torch.zeros((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device).index_add_(0, inverse, X)
+    return sums / counts.unsqueeze(1)
+
+
+def _relocate_empty_clusters(X, distances_to_own, labels, sums, counts):
+    """Re-semeia grupos vazios com os pontos mais distantes do próprio centróide (como o sklearn).
+
+    Altera ``sums`` e ``counts`` no lugar: cada ponto escolhido sai do grupo de origem e
+    passa a ser, sozinho, o novo grupo.
+    """
+    empty = torch.nonzero(counts == 0).flatten()
+    n_empty = len(empty)
+    if n_empty == 0:
+        return
+    far = torch.topk(distances_to_own, n_empty).indices
+    for new_k, idx in zip(empty.tolist(), far.tolist()):  # laço só sobre grupos vazios (raros)
+        old_k = int(labels[idx])
+        sums[old_k] -= X[idx]
+        counts[old_k] -= 1
+        sums[new_k] = X[idx]
+        counts[new_k] = 1
+
+
+def _lloyd_step(X, X_sq, centers, n_clusters):
+    """Uma iteração: atribuição (E) com ``centers`` e novos centróides (M).
+
+    Returns
+    -------
+    labels : (N,) int64
+    inertia : float
+        Inércia das atribuições com os centróides de entrada.
+    new_centers : (K, D)
+    """
+    d = _squared_distances(X, centers, X_sq)
+    min_d, labels = d.min(dim=1)
+    inertia = float(min_d.sum(dtype=torch.float64))
+    counts = torch.bincount(labels, minlength=n_clusters).to(X.dtype)
+    sums = torch.zeros_like(centers).index_add_(0, labels, X)
+    if bool((counts == 0).any()):
+        _relocate_empty_clusters(X, min_d, labels, sums, counts)
+    return labels, inertia, sums / counts.unsqueeze(1)
+
+
+def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
+    """Laço de Lloyd com a regra de parada do scikit-learn.
+
+    Returns
+    -------
+    labels, inertia, centers, n_iter, history
+    """
+    labels_old = None
+    history = []
+    strict = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        labels, inertia, new_centers = _lloyd_step(X, X_sq, centers, n_clusters)
+        history.append(inertia)
+        shift = float(((new_centers - centers) ** 2).sum(dtype=torch.float64))
+        centers = new_centers
+        if progress is not None:
+            progress.update(1)
+            progress.set_postfix(inercia=f"{inertia:.5g}")
+        if labels_old is not None and torch.equal(labels, labels_old):
+            strict = True
+            break
+        if shift <= tol:
+            break
+        labels_old = labels
+    # atribuições e inércia finais coerentes com os centróides devolvidos
+    d = _squared_distances(X, centers, X_sq)
+    min_d, final_labels = d.min(dim=1)
+    if strict:
+        final_labels = labels
+        min_d = d.gather(1, labels.unsqueeze(1)).squeeze(1)
+    return final_labels, float(min_d.sum(dtype=torch.float64)), centers, n_iter, history
+
+
+class KMeans:
+    """Agrupamento K-means (algoritmo de Lloyd) em torch, na CPU ou na GPU.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Número de grupos K.
+    init : {"k-means++", "random", "class-means"} or array-like of shape (n_clusters, n_features), default="k-means++"
+        Inicialização dos centróides: ``"random"`` sorteia K amostras distintas; ``"k-means++"``
+        usa a semeadura k-means++ gulosa; ``"class-means"`` usa a média de cada classe (exige
+        ``y`` em :meth:`fit`); um array dá os centróides iniciais explicitamente.
+    n_init : int or "auto", default="auto"
+        Número de inicializações; fica a de menor inércia. ``"auto"`` = 10 para ``"random"`` e 1
+        para as demais. Inicializações determinísticas (``"class-means"``, array) rodam uma vez.
+    max_iter : int, default=300
+        Máximo de iterações de Lloyd por inicialização.
+    tol : float, default=1e-4
+        Tolerância relativa: para quando ``Σ_k ‖Δμ_k‖² <= tol × média das variâncias dos atributos``.
+    random_state : None, int or Generator, default=None
+        Semente das inicializações aleatórias.
+    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
+        Onde as contas são feitas.
+    verbose : bool, default=False
+        Mostra uma barra de progresso (``tqdm.auto``) com a inércia a cada iteração.
+
+    Attributes
+    ----------
+    cluster_centers_ : numpy.ndarray of shape (n_clusters, n_features)
+        Centróides finais.
+    labels_ : numpy.ndarray of shape (n_samples,)
+        Grupo de cada amostra de treino.
+    inertia_ : float
+        Soma das distâncias ao quadrado de cada amostra ao seu centróide.
+    n_iter_ : int
+        Iterações da melhor inicialização.
+    inertia_history_ : list of float
+        Inércia a cada iteração (atribuição com os centróides da iteração) da melhor inicialização.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hw08 import KMeans
+    >>> X = np.array([[1, 1], [1, 0], [0, 2], [2, 4], [3, 5]], dtype=float)
+    >>> km = KMeans(2, init=X[[0, 2]], device="cpu").fit(X)
+    >>> km.labels_.tolist()
+    [0, 0, 0, 1, 1]
+    """
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
+                 random_state=None, device="auto", verbose=False):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ validação
+    def _check_params(self, X):
+        check_n_clusters(self.n_clusters, X.shape[0])
+        check_positive_int(self.max_iter, "max_iter")
+        if not isinstance(self.tol, numbers.Real) or self.tol < 0:
+            raise ValueError(f"tol deve ser um número >= 0; recebido {self.tol!r}.")
+        if isinstance(self.init, str):
+            if self.init not in _INITS:
+                raise ValueError(f"init={self.init!r} inválido: use um de {_INITS} ou um array (K, D).")
+            deterministic = self.init == "class-means"
+        else:
+            deterministic = True
+        if isinstance(self.n_init, str) and self.n_init == "auto":
+            return 10 if isinstance(self.init, str) and self.init == "random" else 1
+        n_init = check_positive_int(self.n_init, "n_init")
+        return 1 if deterministic else n_init
+
+    def _initial_centers(self, X, X_sq, y, generator):
+        k = self.n_clusters
+        if isinstance(self.init, str):
+            if self.init == "random":
+                return _random_init(X, k, generator)
+            if self.init == "k-means++":
+                return _kmeans_plusplus(X, k, generator, X_sq)
+            return _class_means_init(X, y, k)
+        C = check_array(self.init, name="init", device=X.device)
+        if C.shape != (k, X.shape[1]):
+            raise ValueError(
+                f"init tem forma {tuple(C.shape)}, mas deveria ser (n_clusters, n_atributos) = "
+                f"({k}, {X.shape[1]})."
+            )
+        return C.clone()
+
+    def _check_fitted(self):
+        if not hasattr(self, "cluster_centers_"):
+            raise ValueError("Este KMeans ainda não foi ajustado: chame fit(X) antes.")
+
+    def _check_X(self, X):
+        self._check_fitted()
+        X = check_array(X, device=self._device)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X tem {X.shape[1]} atributos, mas o modelo foi ajustado com {self.n_features_in_}."
+            )
+        return X
+
+    # ------------------------------------------------------------------ API
+    def fit(self, X, y=None):
+        """Ajusta o K-means.
+
+        Parameters
+        ----------
+        X : array-like or torch.Tensor of shape (n_samples, n_features)
+            Dados (sem NaN).
+        y : array-like of shape (n_samples,), default=None
+            Rótulos; usados só por ``init="class-means"``.
+
+        Returns
+        -------
+        self : KMeans
+        """
+        self._device = resolve_device(self.device)
+        X = check_array(X, device=self._device)
+        n_init = self._check_params(X)
+        X_sq = (X * X).sum(dim=1)
+        tol = float(X.var(dim=0).mean()) * float(self.tol)
+        generator = make_generator(self.random_state)
+        progress = None
+        if self.verbose:
+            from tqdm.auto import tqdm
+            progress = tqdm(total=n_init * self.max_iter, desc="K-means", unit="it", leave=False)
+        best = None
+        try:
+            for _ in range(n_init):
+                centers = self._initial_centers(X, X_sq, y, generator)
+                run = _lloyd(X, X_sq, centers, self.n_clusters, self.max_iter, tol, progress)
+                if best is None or run[1] < best[1]:
+                    best = run
+        finally:
+            if progress is not None:
+                progress.close()
+        labels, inertia, centers, n_iter, history = best
+        self.cluster_centers_ = to_numpy(centers)
+        self.labels_ = to_numpy(labels)
+        self.inertia_ = inertia
+        self.n_iter_ = n_iter
+        self.inertia_history_ = history
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        """Índice do centróide mais próximo de cada amostra.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,)
+        """
+        X = self._check_X(X)
+        C = torch.as_tensor(self.cluster_centers_, device=X.device)
+        return to_numpy(_squared_distances(X, C).argmin(dim=1))
+
+    def fit_predict(self, X, y=None):
+        """Equivale a ``fit(X, y).labels_``."""
+        return self.fit(X, y).labels_
+
+    def transform(self, X):
+        """Distâncias euclidianas (não ao quadrado) de cada amostra a cada centróide.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, n_clusters)
+        """
+        X = self._check_X(X)
+        C = torch.as_tensor(self.cluster_centers_, device=X.device)
+        return to_numpy(_squared_distances(X, C).sqrt_())
+
+    def fit_transform(self, X, y=None):
+        """Equivale a ``fit(X, y).transform(X)``."""
+        return self.fit(X, y).transform(X)
+
+    def score(self, X, y=None):
+        """Menos a inércia de ``X`` com os centróides ajustados (maior é melhor, como no sklearn)."""
+        X = self._check_X(X)
+        C = torch.as_tensor(self.cluster_centers_, device=X.device)
+        return -float(_squared_distances(X, C).min(dim=1).values.sum(dtype=torch.float64))
+
+    def __repr__(self):
+        init = self.init if isinstance(self.init, str) else "array"
+        return f"KMeans(n_clusters={self.n_clusters}, init={init!r}, n_init={self.n_init!r})"

@@ -1,0 +1,118 @@
+"""hw08.KMeans: exemplo do handout à mão, comparação com scikit-learn, erros claros."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.cluster import KMeans as SKKMeans
+from sklearn.datasets import make_blobs
+
+from hw08 import KMeans
+from hw08.kmeans import _kmeans_plusplus, _squared_distances
+
+# Handout, seção 1.3.4: A(1,1), B(1,0), C(0,2), D(2,4), E(3,5); K=2 começando em A e C.
+POINTS = np.array([[1, 1], [1, 0], [0, 2], [2, 4], [3, 5]], dtype=float)
+
+
+def test_handout_example_by_hand():
+    km = KMeans(2, init=POINTS[[0, 2]], device="cpu").fit(POINTS)
+    # iteração 1: A,B -> μ1=(1, .5); C,D,E -> μ2=(5/3, 11/3); iteração 2: A,B,C | D,E
+    np.testing.assert_array_equal(km.labels_, [0, 0, 0, 1, 1])
+    np.testing.assert_allclose(km.cluster_centers_, [[2 / 3, 1.0], [2.5, 4.5]], rtol=1e-6)
+    expected = sum(((POINTS[:3] - [2 / 3, 1]) ** 2).sum(1)) + sum(((POINTS[3:] - [2.5, 4.5]) ** 2).sum(1))
+    assert km.inertia_ == pytest.approx(expected, rel=1e-6)
+    # inércia das atribuições da iteração 1 (centros A e C): A:0, B:1, C:0, D:min(10,8)=8, E:min(20,18)=18
+    assert km.inertia_history_[0] == pytest.approx(27.0)
+    assert km.n_iter_ == len(km.inertia_history_) == 3
+
+
+def test_squared_distances_match_brute_force():
+    rng = np.random.default_rng(0)
+    X, C = rng.normal(size=(50, 7)), rng.normal(size=(4, 7))
+    d = _squared_distances(torch.tensor(X), torch.tensor(C)).numpy()
+    np.testing.assert_allclose(d, ((X[:, None] - C[None]) ** 2).sum(-1), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_same_init_same_result_as_sklearn(seed):
+    X, _ = make_blobs(n_samples=2000, centers=6, n_features=5, cluster_std=2.5, random_state=seed)
+    X = X.astype(np.float32)
+    C0 = X[np.random.default_rng(seed).choice(len(X), 6, replace=False)]
+    ours = KMeans(6, init=C0, device="cpu").fit(X)
+    ref = SKKMeans(6, init=C0, n_init=1, algorithm="lloyd").fit(X)
+    assert abs(ours.inertia_ - ref.inertia_) / ref.inertia_ <= 1e-4
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    assert ours.n_iter_ == ref.n_iter_
+
+
+def test_inertia_never_increases_and_predict_matches_labels():
+    X, _ = make_blobs(n_samples=1500, centers=5, n_features=3, cluster_std=3.0, random_state=3)
+    km = KMeans(5, init="random", n_init=3, random_state=0, device="cpu").fit(X)
+    h = np.array(km.inertia_history_)
+    assert np.all(np.diff(h) <= 1e-6 * h[0])
+    np.testing.assert_array_equal(km.predict(X), km.labels_)
+    np.testing.assert_array_equal(km.fit_predict(X), km.labels_)
+    T = km.transform(X)
+    assert T.shape == (1500, 5)
+    np.testing.assert_array_equal(T.argmin(1), km.labels_)
+    assert km.score(X) == pytest.approx(-km.inertia_, rel=1e-5)
+
+
+def test_random_state_reproducible_and_kmeanspp_spreads_centres():
+    X, _ = make_blobs(n_samples=900, centers=[[0, 0], [20, 0], [0, 20]], cluster_std=0.5, random_state=0)
+    a = KMeans(3, random_state=7, device="cpu").fit(X)
+    b = KMeans(3, random_state=7, device="cpu").fit(X)
+    np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
+    C = _kmeans_plusplus(torch.tensor(X, dtype=torch.float32), 3, torch.Generator().manual_seed(0)).numpy()
+    # com blobs tão separados, o k-means++ escolhe um ponto de cada blob
+    owners = np.argmin(((C[:, None] - np.array([[0, 0], [20, 0], [0, 20]])[None]) ** 2).sum(-1), axis=1)
+    assert sorted(owners.tolist()) == [0, 1, 2]
+
+
+def test_class_means_init_uses_label_means():
+    X, y = make_blobs(n_samples=600, centers=4, n_features=2, random_state=1)
+    km = KMeans(4, init="class-means", max_iter=1, device="cpu").fit(X, y)
+    means = np.stack([X[y == k].mean(0) for k in range(4)])
+    # após uma iteração a inércia registrada é a das médias das classes
+    expected = ((X[:, None] - means[None]) ** 2).sum(-1).min(1).sum()
+    assert km.inertia_history_[0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_empty_cluster_is_reseeded_never_nan():
+    X = np.array([[0.0, 0.0], [0.1, 0.0], [0.0, 0.3], [10.0, 10.0], [10.1, 10.0]])
+    init = np.array([[0.0, 0.0], [100.0, 100.0], [10.0, 10.0]])  # o 2º centróide não recebe ninguém
+    km = KMeans(3, init=init, device="cpu").fit(X)
+    assert np.isfinite(km.cluster_centers_).all()
+    assert len(np.unique(km.labels_)) == 3
+    ref = SKKMeans(3, init=init, n_init=1, algorithm="lloyd").fit(X)
+    assert km.inertia_ == pytest.approx(ref.inertia_, rel=1e-4, abs=1e-6)
+
+
+def test_accepts_torch_tensors():
+    X = torch.randn(200, 4, generator=torch.Generator().manual_seed(0))
+    km = KMeans(3, random_state=0, device="cpu").fit(X)
+    assert km.labels_.shape == (200,)
+
+
+@pytest.mark.parametrize(("kwargs", "X", "y", "pattern"), [
+    ({"n_clusters": 6}, POINTS, None, r"n_clusters=6 é maior que o número de amostras \(5\)"),
+    ({"n_clusters": 2}, np.array([[1.0, np.nan], [0, 0], [1, 1]]), None, "NaN"),
+    ({"n_clusters": 2}, np.ones(5), None, "deve ter 2 dimensões"),
+    ({"n_clusters": 2, "init": "class-means"}, POINTS, None, r"precisa dos rótulos: chame fit\(X, y\)"),
+    ({"n_clusters": 3, "init": "class-means"}, POINTS, [0, 0, 1, 1, 1], "exatamente n_clusters=3 classes"),
+    ({"n_clusters": 2, "init": "kmeans"}, POINTS, None, "init='kmeans' inválido"),
+    ({"n_clusters": 2, "init": np.zeros((3, 2))}, POINTS, None, r"init tem forma \(3, 2\)"),
+    ({"n_clusters": 2, "n_init": 0}, POINTS, None, "n_init deve ser um inteiro"),
+    ({"n_clusters": 2, "tol": -1}, POINTS, None, "tol deve ser"),
+])
+def test_bad_input_gives_portuguese_value_error(kwargs, X, y, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        KMeans(device="cpu", **kwargs).fit(X, y)
+
+
+def test_predict_checks_fit_and_features():
+    with pytest.raises(ValueError, match="ainda não foi ajustado"):
+        KMeans(2).predict(POINTS)
+    km = KMeans(2, random_state=0, device="cpu").fit(POINTS)
+    with pytest.raises(ValueError, match="X tem 3 atributos, mas o modelo foi ajustado com 2"):
+        km.predict(np.ones((2, 3)))
