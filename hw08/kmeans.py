@@ -176,12 +176,17 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
             break
         labels_old = labels
     # atribuições e inércia finais coerentes com os centróides devolvidos
-    d = _squared_distances(X, centers, X_sq)
-    min_d, final_labels = d.min(dim=1)
-    if strict:
-        final_labels = labels
-        min_d = d.gather(1, labels.unsqueeze(1)).squeeze(1)
-    return final_labels, float(min_d.sum(dtype=torch.float64)), centers, n_iter, history
+    final_labels = labels if strict else _squared_distances(X, centers, X_sq).argmin(dim=1)
+    return final_labels, _exact_inertia(X, centers, final_labels), centers, n_iter, history
+
+
+def _exact_inertia(X, centers, labels, chunk=8192):
+    """``Σ_n ‖x_n − μ_{l(n)}‖²`` pela diferença direta (sem o cancelamento da expansão)."""
+    total = 0.0
+    for start in range(0, X.shape[0], chunk):
+        diff = X[start:start + chunk] - centers[labels[start:start + chunk]]
+        total += float((diff * diff).sum(dtype=torch.float64))
+    return total
 
 
 class KMeans:
