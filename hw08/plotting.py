@@ -184,3 +184,104 @@ def dendrogram_panel(Z, labels=None, ax=None, title=None):
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+# --------------------------------------------------------------------------- K-means (notebook 01)
+__all__ += ["samples_per_cluster", "confusion_heatmap", "elbow_plot"]
+
+
+def samples_per_cluster(images, labels, *, n_per_cluster=10, cluster_names=None, random_state=0,
+                        suptitle=None, size=0.9, shape=(28, 28)):
+    """Uma linha por grupo com ``n_per_cluster`` imagens sorteadas desse grupo.
+
+    Parameters
+    ----------
+    images : array-like of shape (n, H*W) or (n, H, W)
+    labels : array-like of shape (n,)
+        Grupo de cada imagem.
+    cluster_names : sequence of str, default=None
+        Rótulo de cada linha (padrão: ``"grupo k (n=…)"``).
+    random_state : int, default=0
+        Semente do sorteio das amostras.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    images = to_numpy(images)
+    labels = np.asarray(to_numpy(labels))
+    if images.ndim == 2:
+        images = images.reshape(len(images), *shape)
+    clusters = np.unique(labels)
+    rng = np.random.default_rng(random_state)
+    fig, axes = plt.subplots(len(clusters), n_per_cluster, squeeze=False,
+                             figsize=(size * n_per_cluster + 1.2, size * len(clusters) + 0.5))
+    for row, k in enumerate(clusters):
+        members = np.flatnonzero(labels == k)
+        pick = rng.choice(members, size=min(n_per_cluster, len(members)), replace=False)
+        for col, ax in enumerate(axes[row]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if col < len(pick):
+                ax.imshow(images[pick[col]], cmap="gray", vmin=0, vmax=1)
+        name = cluster_names[row] if cluster_names is not None else f"grupo {k}"
+        axes[row, 0].set_ylabel(f"{name}\n(n={len(members)})", rotation=0, ha="right", va="center",
+                                fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_heatmap(table, *, xlabel="grupo", ylabel="dígito verdadeiro", title=None,
+                      xticklabels=None, yticklabels=None, ax=None, normalize_rows=False):
+    """Mapa de calor de uma matriz de contagens com os números escritos nas células.
+
+    Parameters
+    ----------
+    table : array-like of shape (n_rows, n_cols)
+        Contagens (por exemplo ``hw08.metrics.contingency``).
+    normalize_rows : bool, default=False
+        Colore pela fração de cada linha (os números continuam sendo as contagens).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    table = np.asarray(table)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(0.55 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.2))
+    else:
+        fig = ax.figure
+    colour = table / np.maximum(table.sum(axis=1, keepdims=True), 1) if normalize_rows else table
+    ax.imshow(colour, cmap="Blues")
+    limit = colour.max() / 2
+    for (i, j), v in np.ndenumerate(table):
+        ax.text(j, i, str(int(v)), ha="center", va="center", fontsize=7,
+                color="white" if colour[i, j] > limit else "black")
+    ax.set_xticks(range(table.shape[1]), xticklabels if xticklabels is not None else range(table.shape[1]))
+    ax.set_yticks(range(table.shape[0]), yticklabels if yticklabels is not None else range(table.shape[0]))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def elbow_plot(ks, inertias, *, ax=None, title="Método do cotovelo", xlabel="número de grupos K",
+               ylabel="inércia"):
+    """Inércia em função de K (o "cotovelo")."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.2))
+    else:
+        fig = ax.figure
+    ax.plot(list(ks), list(inertias), "o-")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
