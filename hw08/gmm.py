@@ -28,11 +28,13 @@ dos mesmos parâmetros iniciais, os dois cheguem ao mesmo resultado:
 
 Implementação: tudo vetorizado sobre os componentes (nenhum laço em Python sobre ``k`` nas
 contas pesadas). Os dados são centrados pela média global antes das contas (a verossimilhança não
-muda, e a expansão ``E[xxᵀ] − μμᵀ`` perde menos dígitos); as linhas são processadas em blocos para
-nunca formar um tensor ``N × K × D`` inteiro. O tipo padrão é ``float64`` (o mesmo do scikit-learn,
-necessário para concordar com ele a menos de ``1e-3`` nats por amostra em qualquer dado);
-``dtype="float32"`` é cerca de duas vezes mais rápido e, em dados bem escalados como o PCA do
-MNIST, concorda com o ``float64`` muito abaixo dessa tolerância (ver ``benchmarks/gmm.py``).
+muda e as somas perdem menos dígitos); as linhas são processadas em blocos para nunca formar um
+tensor ``N × K × D`` inteiro. Dados e parâmetros são sempre ``float64`` (como no scikit-learn: é o
+que garante concordar com ele a menos de ``1e-3`` nats por amostra em qualquer dado).
+``dtype="float32"`` faz em ``float32`` apenas os dois produtos de matrizes pesados de
+``covariance_type="full"`` (a distância de Mahalanobis do passo E e o acúmulo das covariâncias do
+passo M), mantendo Cholesky, determinantes, ``logsumexp`` e somas em ``float64``; é o modo rápido
+medido em ``benchmarks/gmm.py``, que também imprime sua diferença de ``lower_bound_``.
 """
 
 from __future__ import annotations
@@ -83,11 +85,13 @@ def _row_blocks(n_samples, width):
 
 
 # ---------------------------------------------------------------------------- passo M
-def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar):
-    """``Σ_k = Σ_n r_nk x_n x_nᵀ / N_k − μ_k μ_kᵀ + reg_covar·I`` para todos os ``k`` de uma vez.
+def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_dtype=None):
+    """``Σ_k = Σ_n r_nk (x_n − μ_k) x_nᵀ / N_k + reg_covar·I`` para todos os ``k`` de uma vez.
 
-    ``X`` já está centrado; o acúmulo ``Σ_n r_nk x_n x_nᵀ`` é um único produto de matrizes
-    ``(K·D × n) @ (n × D)`` por bloco de linhas.
+    Como ``Σ_n r_nk (x_n − μ_k) = 0``, isto é igual a ``Σ_n r_nk (x_n − μ_k)(x_n − μ_k)ᵀ / N_k``;
+    centrar só o fator da esquerda basta para evitar o cancelamento de ``E[xxᵀ] − μμᵀ`` e deixa o
+    acúmulo como um único produto de matrizes ``(K·D × n) @ (n × D)`` por bloco de linhas.
+    ``compute_dtype`` (``float32``) é usado só nesse produto; o acúmulo entre blocos é em ``X.dtype``.
 
     Returns
     -------
@@ -95,11 +99,15 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar):
     """
     n, d = X.shape
     k = means.shape[0]
+    cdt = compute_dtype or X.dtype
+    means_c = means.to(cdt)
     second = torch.zeros(k * d, d, dtype=X.dtype, device=X.device)        # (K·D, D)
     for rows in _row_blocks(n, k * d):
-        weighted = (resp[rows, :, None] * X[rows, None, :]).reshape(-1, k * d)   # (n_b, K·D)
-        second.addmm_(weighted.T, X[rows])
-    cov = second.view(k, d, d) / nk[:, None, None] - means[:, :, None] * means[:, None, :]
+        xb = X[rows].to(cdt)                                              # (n_b, D)
+        centred = (xb[:, None, :] - means_c) * resp[rows, :, None].to(cdt)   # (n_b, K, D)
+        part = centred.view(-1, k * d).T @ xb                             # (K·D, D)
+        second += part
+    cov = second.view(k, d, d) / nk[:, None, None]
     cov = 0.5 * (cov + cov.mT)                                            # simetria exata
     cov.diagonal(dim1=-2, dim2=-1).add_(reg_covar)
     return cov
@@ -131,11 +139,14 @@ _COVARIANCE_ESTIMATORS = {
 }
 
 
-def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type):
+def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type, compute_dtype=None):
     """Passo M: ``N_k`` (com ``10·eps``), médias e covariâncias a partir de ``resp`` (N, K)."""
     nk = resp.sum(dim=0) + 10 * torch.finfo(resp.dtype).eps              # (K,)
     means = (resp.T @ X) / nk[:, None]                                    # (K, D)
-    cov = _COVARIANCE_ESTIMATORS[covariance_type](resp, X, nk, means, reg_covar)
+    if covariance_type == "full":
+        cov = _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_dtype)
+    else:
+        cov = _COVARIANCE_ESTIMATORS[covariance_type](resp, X, nk, means, reg_covar)
     return nk, means, cov
 
 
@@ -182,20 +193,23 @@ def _cov_cholesky_from_precision_cholesky(prec_chol, covariance_type):
 
 
 # ---------------------------------------------------------------------------- passo E
-def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type):
+def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dtype=None):
     """``log N(x_n | μ_k, Σ_k)`` para todas as amostras e componentes; forma (N, K).
 
     ``log N = −½ (D log 2π + ‖(x − μ)ᵀ U‖²) + Σ_d log U_dd`` (pois ``log|Λ|^{1/2} = Σ log U_dd``).
+    Em ``"full"``, ``‖xᵀU_k − μ_kᵀU_k‖²`` de todos os ``k`` sai de um único produto
+    ``X @ [U_1 … U_K]`` por bloco de linhas, feito em ``compute_dtype``.
     """
     n, d = X.shape
     k = means.shape[0]
     if covariance_type == "full":
         log_det = torch.log(prec_chol.diagonal(dim1=-2, dim2=-1)).sum(dim=1)        # (K,)
-        weights = prec_chol.permute(1, 0, 2).reshape(d, k * d)                      # (D, K·D)
-        shift = torch.einsum("kd,kde->ke", means, prec_chol).reshape(1, k * d)      # μ_kᵀ U_k
+        cdt = compute_dtype or X.dtype
+        weights = prec_chol.permute(1, 0, 2).reshape(d, k * d).to(cdt)              # (D, K·D)
+        shift = torch.einsum("kd,kde->ke", means, prec_chol).reshape(1, k * d).to(cdt)  # μ_kᵀU_k
         maha = torch.empty(n, k, dtype=X.dtype, device=X.device)
         for rows in _row_blocks(n, k * d):
-            y = X[rows] @ weights                                                   # (n_b, K·D)
+            y = X[rows].to(cdt) @ weights                                           # (n_b, K·D)
             y.sub_(shift)
             maha[rows] = y.square_().view(-1, k, d).sum(dim=2)
     elif covariance_type == "tied":
@@ -248,7 +262,8 @@ class GaussianMixture:
     device : {None, "auto", "cpu", "cuda"}, default=None
         Dispositivo do torch.
     dtype : {"float64", "float32"}, default="float64"
-        Precisão das contas; ``float64`` é a do scikit-learn.
+        Precisão dos dois produtos pesados de ``"full"`` (o resto é sempre ``float64``, a precisão
+        do scikit-learn); ``"float32"`` é mais rápido e um pouco menos exato.
     verbose : int, default=0
         ``1`` imprime o fim de cada inicialização; ``2``, cada iteração.
 
@@ -383,7 +398,8 @@ class GaussianMixture:
     # ------------------------------------------------------------------ EM
     def _e_step(self, X, weights, means, prec_chol):
         """Log-verossimilhança média e ``log_resp`` (N, K)."""
-        weighted = _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type) \
+        weighted = _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type,
+                                               self._compute_dtype) \
             + torch.log(weights)
         log_norm = torch.logsumexp(weighted, dim=1)
         if not bool(torch.isfinite(log_norm).all()):
@@ -392,7 +408,7 @@ class GaussianMixture:
 
     def _m_step(self, X, log_resp):
         nk, means, cov = _estimate_gaussian_parameters(X, log_resp.exp(), self.reg_covar,
-                                                       self.covariance_type)
+                                                       self.covariance_type, self._compute_dtype)
         weights = nk / nk.sum()
         cov_chol = _compute_cholesky(cov, self.covariance_type)
         return weights, means, cov, cov_chol
@@ -420,7 +436,8 @@ class GaussianMixture:
         labels : ndarray of shape (n_samples,)
         """
         device = resolve_device(self.device)
-        dtype = _resolve_dtype(self.dtype)
+        self._compute_dtype = _resolve_dtype(self.dtype)
+        dtype = torch.float64
         X = check_array(X, device=device, dtype=dtype, min_samples=2)
         n, d = X.shape
         k, w0, m0, p0 = self._check_params(n, d, device, dtype)
@@ -490,7 +507,8 @@ class GaussianMixture:
 
     def _weighted_log_prob(self, X):
         X = self._check_fitted(X)
-        return _estimate_log_gaussian_prob(X, self._means, self._prec_chol, self.covariance_type) \
+        return _estimate_log_gaussian_prob(X, self._means, self._prec_chol, self.covariance_type,
+                                           self._compute_dtype) \
             + torch.log(self._weights)
 
     def score_samples(self, X):
