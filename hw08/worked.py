@@ -9,7 +9,10 @@ Implementações *pela definição*, lentas de propósito, que produzem as tabel
   distância entre todos os pares de grupos a cada passo, com as quatro ligações do handout;
   devolve a matriz de ligação no formato do SciPy, para comparar com
   :func:`scipy.cluster.hierarchy.linkage` e desenhar o dendrograma;
-- :func:`gap_statistic`: a estatística *gap* de Tibshirani, Walther e Hastie (2001).
+- :func:`gap_statistic`: a estatística *gap* de Tibshirani, Walther e Hastie (2001);
+
+e utilitários das demonstrações do notebook 04: :func:`sample_gaussian_blobs`,
+:func:`em_trajectory` (o estado do EM iteração a iteração) e :func:`segment_colors`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import itertools
 import numpy as np
 import pandas as pd
 
-__all__ = ["lloyd_trace", "agglomerate", "LINKAGES", "gap_statistic"]
+__all__ = ["lloyd_trace", "agglomerate", "LINKAGES", "gap_statistic", "sample_gaussian_blobs",
+           "em_trajectory", "segment_colors"]
 
 
 def lloyd_trace(X, init_centers, names=None, max_iter=20):
@@ -190,3 +194,99 @@ def gap_statistic(X, ks, n_refs=10, random_state=0, n_init=3):
             break
     df.attrs["k_escolhido"] = int(chosen)
     return df
+
+
+def sample_gaussian_blobs(counts, means, covariances, seed=0):
+    """Amostra de uma mistura de gaussianas com contagens **fixas** por grupo.
+
+    Parameters
+    ----------
+    counts : sequence of int
+        Número de pontos de cada grupo.
+    means : sequence of array-like of shape (n_features,)
+    covariances : sequence of array-like of shape (n_features, n_features)
+    seed : int, default=0
+
+    Returns
+    -------
+    X : ndarray of shape (sum(counts), n_features)
+    y : ndarray of shape (sum(counts),)
+        Grupo verdadeiro de cada ponto (0, 1, ...).
+    """
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.multivariate_normal(m, c, n) for n, m, c in zip(counts, means, covariances)])
+    return X, np.repeat(np.arange(len(counts)), counts)
+
+
+def em_trajectory(make_model, X, n_steps, record):
+    """Reajusta um modelo com ``max_iter = 1, 2, ..., n_steps`` a partir da mesma inicialização.
+
+    Serve para olhar "dentro" do EM de um estimador que só expõe o estado final: com uma
+    inicialização determinística (``random_state`` fixo, ou ``means_init``, ``weights_init`` e
+    ``precisions_init`` todos dados) e ``tol=0``, o ajuste com ``max_iter=t`` é o estado depois de
+    ``t`` iterações. Avisos de não convergência são silenciados; se o ajuste falhar
+    (por exemplo, covariância singular), a trajetória para e o erro é devolvido.
+
+    Parameters
+    ----------
+    make_model : callable
+        ``make_model(t)`` devolve um estimador novo com ``max_iter=t``.
+    X : array-like
+        Dados.
+    n_steps : int
+        Número máximo de iterações.
+    record : callable
+        ``record(model)`` devolve um dict com o que guardar de cada ajuste.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Uma linha por iteração ``t`` bem-sucedida (índice ``t``).
+    error : str
+        ``""`` ou a descrição do erro que interrompeu a trajetória.
+    """
+    import warnings
+
+    rows, error = [], ""
+    for t in range(1, n_steps + 1):
+        model = make_model(t)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(X)
+        except Exception as exc:  # noqa: BLE001 - a falha é o que queremos mostrar
+            error = f"em t = {t}: {type(exc).__name__}: {exc}"
+            break
+        rows.append({"t": t, **record(model)})
+    return pd.DataFrame(rows).set_index("t") if rows else pd.DataFrame(), error
+
+
+def segment_colors(image, model, n_fit=5000, random_state=0):
+    """Segmentação de cores: ajusta ``model`` em pixels sorteados e classifica todos os pixels.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W, C)
+        Imagem com valores em ``[0, 1]``.
+    model : estimador com ``fit``, ``predict`` e ``means_`` (ex.: ``GaussianMixture``)
+    n_fit : int, default=5000
+        Número de pixels usados no ajuste (amostra sem reposição).
+    random_state : int, default=0
+        Semente da amostra de pixels.
+
+    Returns
+    -------
+    segmented : ndarray of shape (H, W, C)
+        Cada pixel pintado com a média da sua componente.
+    model : o estimador ajustado
+    fit_pixels : ndarray of shape (n_fit, C)
+        Os pixels usados no ajuste (para critérios como o BIC).
+    """
+    image = np.asarray(image, dtype=np.float32)
+    pixels = image.reshape(-1, image.shape[-1])                      # (H*W, C)
+    rng = np.random.default_rng(random_state)
+    fit_pixels = pixels[rng.choice(len(pixels), size=min(n_fit, len(pixels)), replace=False)]
+    model.fit(fit_pixels)
+    labels = np.asarray(model.predict(pixels))
+    segmented = np.asarray(model.means_)[labels].reshape(image.shape).clip(0, 1)
+    return segmented, model, fit_pixels

@@ -69,3 +69,55 @@ def test_gap_statistic_finds_blobs():
     df = gap_statistic(X, range(1, 6), n_refs=5, random_state=0, n_init=2)
     assert df.attrs["k_escolhido"] == 3
     assert list(df["K"]) == [1, 2, 3, 4, 5]
+
+
+def test_sample_gaussian_blobs_counts_and_means():
+    from hw08.worked import sample_gaussian_blobs
+
+    X, y = sample_gaussian_blobs([300, 100], [(0, 0), (10, 0)], [np.eye(2), np.eye(2)], seed=0)
+    assert X.shape == (400, 2) and np.bincount(y).tolist() == [300, 100]
+    np.testing.assert_allclose(X[y == 1].mean(0), [10, 0], atol=0.3)
+
+
+def test_em_trajectory_matches_full_fit_and_reports_errors():
+    from sklearn.mixture import GaussianMixture
+
+    from hw08.worked import em_trajectory
+
+    X, _ = make_blobs(200, centers=2, random_state=0)
+    init = {"means_init": X[:2], "weights_init": [0.5, 0.5]}
+    table, error = em_trajectory(lambda t: GaussianMixture(2, max_iter=t, tol=0, random_state=0,
+                                                           **init), X, 5,
+                                 lambda m: {"lb": m.lower_bound_})
+    assert error == "" and list(table.index) == [1, 2, 3, 4, 5]
+    full = GaussianMixture(2, max_iter=5, tol=0, random_state=0, **init).fit(X)
+    assert table["lb"].iloc[-1] == pytest.approx(full.lower_bound_)
+    assert np.all(np.diff(table["lb"]) >= -1e-12)
+
+    class Fails:
+        def __init__(self, t):
+            self.t = t
+
+        def fit(self, X):
+            if self.t == 3:
+                raise ValueError("covariância singular")
+            return self
+
+    table, error = em_trajectory(Fails, X, 5, lambda m: {"t2": m.t * 2})
+    assert list(table["t2"]) == [2, 4] and error == "em t = 3: ValueError: covariância singular"
+
+
+def test_segment_colors_uses_component_means():
+    from sklearn.mixture import GaussianMixture
+
+    from hw08.worked import segment_colors
+
+    rng = np.random.default_rng(0)
+    img = np.zeros((10, 12, 3)) + rng.normal(0, 0.01, (10, 12, 3))
+    img[:, 6:] += [0.9, 0.5, 0.2]
+    img = img.clip(0, 1)
+    seg, model, fit_pixels = segment_colors(img, GaussianMixture(2, random_state=0), n_fit=50)
+    assert seg.shape == img.shape and fit_pixels.shape == (50, 3)
+    # duas cores: cada metade da imagem pintada com uma média, perto da cor verdadeira
+    assert len(np.unique(seg.reshape(-1, 3), axis=0)) == 2
+    np.testing.assert_allclose(seg[:, 6:].mean((0, 1)), [0.9, 0.5, 0.2], atol=0.02)
