@@ -79,6 +79,7 @@ def test_sample_gaussian_blobs_counts_and_means():
     np.testing.assert_allclose(X[y == 1].mean(0), [10, 0], atol=0.3)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_em_trajectory_matches_full_fit_and_reports_errors():
     from sklearn.mixture import GaussianMixture
 
