@@ -1,0 +1,177 @@
+"""Um perceptron multicamadas (MLP) para o MNIST, com acesso às ativações da penúltima camada."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._validation import check_array, check_positive_int, make_generator, resolve_device, to_numpy
+
+__all__ = ["MLPClassifier"]
+
+
+class MLPClassifier:
+    """Classificador MLP em torch (ReLU, Adam, mini-lotes), com semente e dispositivo.
+
+    Parameters
+    ----------
+    hidden_sizes : tuple of int, default=(256, 64)
+        Largura de cada camada oculta; a última é a "penúltima camada" cujas ativações
+        :meth:`features` devolve.
+    n_epochs : int, default=5
+        Épocas de treino.
+    batch_size : int, default=128
+        Tamanho do mini-lote.
+    lr : float, default=1e-3
+        Taxa de aprendizado do Adam.
+    weight_decay : float, default=0.0
+        Decaimento de pesos (L2) do Adam.
+    random_state : int, default=None
+        Semente da inicialização dos pesos e do embaralhamento.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+    verbose : bool, default=False
+        Barra de progresso por época (``tqdm.auto``) com a perda média corrente.
+
+    Attributes
+    ----------
+    model_ : torch.nn.Sequential
+    classes_ : numpy.ndarray
+    history_ : dict of list
+        ``"loss"`` (perda média de treino por época) e ``"accuracy"`` (acurácia de treino
+        por época); ``"val_accuracy"`` quando ``fit`` recebe ``validation_data``.
+    """
+
+    def __init__(self, hidden_sizes=(256, 64), *, n_epochs=5, batch_size=128, lr=1e-3,
+                 weight_decay=0.0, random_state=None, device="auto", verbose=False):
+        self.hidden_sizes = hidden_sizes
+        self.n_epochs = n_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _build(self, n_in, n_out, generator):
+        layers, width = [], n_in
+        for h in self.hidden_sizes:
+            layers += [nn.Linear(width, check_positive_int(h, "hidden_sizes[i]")), nn.ReLU()]
+            width = h
+        layers.append(nn.Linear(width, n_out))
+        model = nn.Sequential(*layers)
+        with torch.no_grad():  # inicialização reprodutível, independente do gerador global
+            for layer in model:
+                if isinstance(layer, nn.Linear):
+                    bound = 1.0 / np.sqrt(layer.in_features)
+                    layer.weight.copy_(torch.empty_like(layer.weight).uniform_(-bound, bound, generator=generator))
+                    layer.bias.copy_(torch.empty_like(layer.bias).uniform_(-bound, bound, generator=generator))
+        return model
+
+    def fit(self, X, y, validation_data=None):
+        """Treina com entropia cruzada.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Rótulos inteiros 0..C-1.
+        validation_data : tuple (X_val, y_val), default=None
+            Se dado, registra a acurácia de validação por época.
+
+        Returns
+        -------
+        self
+        """
+        self._device = resolve_device(self.device)
+        X = check_array(X, device=self._device)
+        y = torch.as_tensor(to_numpy(y)).to(self._device, torch.int64)
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y deve ter forma ({X.shape[0]},); recebido {tuple(y.shape)}.")
+        check_positive_int(self.n_epochs, "n_epochs")
+        batch = check_positive_int(self.batch_size, "batch_size")
+        if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
+            raise ValueError(f"lr deve ser > 0; recebido {self.lr!r}.")
+        self.classes_ = np.arange(int(y.max()) + 1)
+        generator = make_generator(self.random_state)
+        self.model_ = self._build(X.shape[1], len(self.classes_), generator).to(self._device)
+        optimizer = torch.optim.Adam(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        loss_fn = nn.CrossEntropyLoss()
+        self.history_ = {"loss": [], "accuracy": []}
+        if validation_data is not None:
+            self.history_["val_accuracy"] = []
+        epochs = range(self.n_epochs)
+        if self.verbose:
+            from tqdm.auto import tqdm
+            epochs = tqdm(epochs, desc="épocas", unit="época")
+        for _ in epochs:
+            self.model_.train()
+            order = torch.randperm(X.shape[0], generator=generator).to(self._device)
+            total, correct = 0.0, 0
+            for start in range(0, X.shape[0], batch):
+                idx = order[start:start + batch]
+                logits = self.model_(X[idx])
+                loss = loss_fn(logits, y[idx])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += float(loss.detach()) * len(idx)
+                correct += int((logits.argmax(1) == y[idx]).sum())
+            self.history_["loss"].append(total / X.shape[0])
+            self.history_["accuracy"].append(correct / X.shape[0])
+            if validation_data is not None:
+                self.history_["val_accuracy"].append(self.score(*validation_data))
+            if self.verbose:
+                epochs.set_postfix(perda=f"{self.history_['loss'][-1]:.4f}")
+        self.model_.eval()
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise ValueError("Este MLPClassifier ainda não foi treinado: chame fit(X, y) antes.")
+
+    @torch.no_grad()
+    def _forward(self, X, upto=None, batch_size=8192):
+        self._check_fitted()
+        X = check_array(X, device=self._device)
+        n_in = self.model_[0].in_features
+        if X.shape[1] != n_in:
+            raise ValueError(f"X tem {X.shape[1]} atributos, mas o MLP espera {n_in}.")
+        layers = self.model_ if upto is None else self.model_[:upto]
+        self.model_.eval()
+        return torch.cat([layers(X[s:s + batch_size]) for s in range(0, X.shape[0], batch_size)])
+
+    def decision_function(self, X):
+        """Logits (antes do softmax), forma (n_samples, n_classes)."""
+        return to_numpy(self._forward(X))
+
+    def predict_proba(self, X):
+        """Probabilidades do softmax, forma (n_samples, n_classes)."""
+        return to_numpy(torch.softmax(self._forward(X), dim=1))
+
+    def predict(self, X):
+        """Classe mais provável de cada amostra."""
+        return to_numpy(self._forward(X).argmax(1))
+
+    def score(self, X, y):
+        """Acurácia em ``(X, y)``."""
+        return float(np.mean(self.predict(X) == to_numpy(y)))
+
+    def features(self, X, *, pre_activation=False):
+        """Ativações da penúltima camada (a última camada oculta), em lotes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        pre_activation : bool, default=False
+            ``True`` devolve a saída da camada linear antes da ReLU; ``False``, depois.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, hidden_sizes[-1])
+            Uma linha por amostra (nunca achatado em 1-D).
+        """
+        upto = len(self.model_) - 1 - (1 if pre_activation else 0)
+        return to_numpy(self._forward(X, upto=upto))

@@ -1,0 +1,101 @@
+"""Detecção de amostras fora da distribuição (OOD) e suas métricas.
+
+Convenção única: **o escore é maior para amostras dentro da distribuição** (ID). A classe positiva das
+métricas é a ID (MNIST): AUROC = P(escore de uma ID > escore de uma OOD); FPR a 95 % de TPR = fração de
+OOD aceita quando o limiar aceita 95 % das ID; AUPR-In usa ID como positiva e AUPR-Out usa OOD como
+positiva (com o escore trocado de sinal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+
+from ._validation import to_numpy
+
+__all__ = ["ood_metrics", "threshold_at_tpr", "msp_score", "MahalanobisDetector", "roc"]
+
+
+def _scores(scores_in, scores_out):
+    s_in = np.asarray(to_numpy(scores_in), dtype=np.float64).ravel()
+    s_out = np.asarray(to_numpy(scores_out), dtype=np.float64).ravel()
+    if len(s_in) == 0 or len(s_out) == 0:
+        raise ValueError("São necessários escores de amostras ID e OOD (nenhum dos dois pode ser vazio).")
+    if not (np.isfinite(s_in).all() and np.isfinite(s_out).all()):
+        raise ValueError("Os escores contêm NaN ou infinito: confira o modelo que os gerou.")
+    return s_in, s_out
+
+
+def threshold_at_tpr(scores_in, tpr=0.95):
+    """Maior limiar que aceita (escore >= limiar) pelo menos a fração ``tpr`` das amostras ID dadas."""
+    s_in = np.sort(np.asarray(to_numpy(scores_in), dtype=np.float64).ravel())[::-1]
+    k = int(np.ceil(tpr * len(s_in) - 1e-9))
+    return float(s_in[max(k, 1) - 1])
+
+
+def ood_metrics(scores_in, scores_out, tpr=0.95):
+    """AUROC, FPR@95%TPR, AUPR-In e AUPR-Out (escore maior = mais "dentro da distribuição").
+
+    Returns
+    -------
+    dict
+        ``{"auroc", "fpr95", "aupr_in", "aupr_out"}``.
+    """
+    s_in, s_out = _scores(scores_in, scores_out)
+    y = np.r_[np.ones(len(s_in)), np.zeros(len(s_out))]
+    s = np.r_[s_in, s_out]
+    threshold = threshold_at_tpr(s_in, tpr)
+    return {
+        "auroc": float(roc_auc_score(y, s)),
+        "fpr95": float(np.mean(s_out >= threshold)),
+        "aupr_in": float(average_precision_score(y, s)),
+        "aupr_out": float(average_precision_score(1 - y, -s)),
+    }
+
+
+def roc(scores_in, scores_out):
+    """Curva ROC (FPR, TPR) com ID como classe positiva."""
+    s_in, s_out = _scores(scores_in, scores_out)
+    fpr, tpr, _ = roc_curve(np.r_[np.ones(len(s_in)), np.zeros(len(s_out))], np.r_[s_in, s_out])
+    return fpr, tpr
+
+
+def msp_score(probabilities):
+    """Probabilidade máxima do softmax (MSP, Hendrycks & Gimpel, 2017)."""
+    return np.asarray(to_numpy(probabilities)).max(axis=1)
+
+
+class MahalanobisDetector:
+    """Gaussianas por classe com covariância compartilhada (Lee et al., 2018) nas mesmas ativações.
+
+    O escore é ``-min_c (f - μ_c)ᵀ Σ⁻¹ (f - μ_c)`` (maior = mais ID).
+
+    Parameters
+    ----------
+    reg : float, default=1e-6
+        Somado à diagonal de Σ antes de invertê-la.
+    """
+
+    def __init__(self, reg=1e-6):
+        self.reg = reg
+
+    def fit(self, F, y):
+        """Estima as médias por classe ``means_`` e a precisão compartilhada ``precision_``."""
+        F = np.asarray(to_numpy(F), dtype=np.float64)
+        y = np.asarray(to_numpy(y)).ravel()
+        if F.ndim != 2 or len(F) != len(y):
+            raise ValueError("F deve ter forma (n_amostras, n_atributos) e um rótulo por linha.")
+        self.classes_ = np.unique(y)
+        self.means_ = np.stack([F[y == c].mean(axis=0) for c in self.classes_])
+        centred = F - self.means_[np.searchsorted(self.classes_, y)]
+        cov = centred.T @ centred / len(F) + self.reg * np.eye(F.shape[1])
+        self.precision_ = np.linalg.inv(cov)
+        return self
+
+    def score_samples(self, F):
+        """Menos a menor distância de Mahalanobis ao quadrado até uma média de classe."""
+        F = np.asarray(to_numpy(F), dtype=np.float64)
+        P = self.precision_
+        d = (np.einsum("nd,de,ne->n", F, P, F)[:, None] - 2 * F @ P @ self.means_.T
+             + np.einsum("kd,de,ke->k", self.means_, P, self.means_)[None])
+        return -d.min(axis=1)

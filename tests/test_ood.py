@@ -1,0 +1,56 @@
+"""hw08.ood: convenção de sinal e métricas em casos de resposta conhecida."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from hw08.ood import MahalanobisDetector, msp_score, ood_metrics, roc, threshold_at_tpr
+
+
+def test_perfect_separation_in_the_documented_direction():
+    m = ood_metrics(scores_in=[5.0, 6.0, 7.0], scores_out=[1.0, 2.0])
+    assert m == {"auroc": 1.0, "fpr95": 0.0, "aupr_in": 1.0, "aupr_out": 1.0}
+    # o erro do aluno (sinal trocado) aparece como AUROC 0, não como 1
+    assert ood_metrics([1.0, 2.0], [5.0, 6.0, 7.0])["auroc"] == 0.0
+
+
+def test_known_values_on_small_case():
+    s_in = np.arange(1, 101, dtype=float)          # 1..100
+    s_out = np.array([0.5, 3.5, 50.5, 97.5])
+    m = ood_metrics(s_in, s_out)
+    # pares (in, out) com in > out: 100 + 97 + 50 + 3 = 250 de 400
+    assert m["auroc"] == pytest.approx(250 / 400)
+    assert m["auroc"] == pytest.approx(roc_auc_score(np.r_[np.ones(100), np.zeros(4)], np.r_[s_in, s_out]))
+    # limiar que aceita 95 % das ID = 6 (aceita 6..100); OOD aceitas: 50.5 e 97.5
+    assert threshold_at_tpr(s_in) == 6.0
+    assert m["fpr95"] == pytest.approx(2 / 4)
+    fpr, tpr = roc(s_in, s_out)
+    assert fpr[0] == 0 and tpr[-1] == 1
+
+
+def test_random_scores_give_auroc_near_half():
+    rng = np.random.default_rng(0)
+    m = ood_metrics(rng.normal(size=5000), rng.normal(size=5000))
+    assert abs(m["auroc"] - 0.5) < 0.02 and abs(m["fpr95"] - 0.95) < 0.02
+
+
+def test_msp_and_mahalanobis():
+    assert msp_score(np.array([[0.1, 0.9], [0.6, 0.4]])).tolist() == [0.9, 0.6]
+    rng = np.random.default_rng(0)
+    F = np.r_[rng.normal(0, 1, (500, 3)), rng.normal(10, 1, (500, 3))]
+    y = np.r_[np.zeros(500), np.ones(500)]
+    det = MahalanobisDetector().fit(F, y)
+    np.testing.assert_allclose(det.means_, [[0, 0, 0], [10, 10, 10]], atol=0.2)
+    far, near = det.score_samples(np.array([[5.0, 5, 5], [0.0, 0, 0]]))
+    assert far < near
+    # escore = -(distância de Mahalanobis)² até a média mais próxima, conferido à mão
+    x = np.array([[1.0, 2.0, 3.0]])
+    d = x - det.means_[0]
+    assert det.score_samples(x)[0] == pytest.approx(-(d @ det.precision_ @ d.T).item())
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="nenhum dos dois pode ser vazio"):
+        ood_metrics([], [1.0])
+    with pytest.raises(ValueError, match="NaN"):
+        ood_metrics([np.nan], [1.0])
