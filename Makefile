@@ -41,11 +41,12 @@ $(STAMP)/data: $(STAMP)/setup
 notebooks: $(STAMP)/data
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
 
-# O PDF usa as saídas salvas; notebooks sem saídas são executados antes.
+# O PDF usa as saídas salvas; notebooks com células de código sem saída são executados antes
+# (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro não fica PDF.
 pdf: $(PDF)
 
-$(PDF): $(STAMP)/data $(NOTEBOOKS) $(wildcard export/*.py export/templates/*/*) $(wildcard hw08/*.py)
-	$(PY) -m hw08.export notebooks -o $@ --execute-missing
+$(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw08/*)
+	$(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing
 
 test: $(STAMP)/data
 	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \

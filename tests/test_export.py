@@ -85,7 +85,7 @@ def built(tmp_path_factory):
     assert rc == 0
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
                           text=True, check=True).stdout
-    return src, before, out, text
+    return src, before, out, " ".join(text.split())  # espaços/quebras de linha normalizados
 
 
 def test_pdf_pages_titles_and_text(built):
