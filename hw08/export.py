@@ -27,7 +27,10 @@ __all__ = ["ExportError", "export_pdf", "main"]
 
 DEFAULT_TITLE = "Trabalho de casa 08: K-means e Mixture models"
 DEFAULT_AUTHOR = "Aluno(a)"
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "export" / "templates"
+TEMPLATE_DIR = Path(
+    os.environ.get("HW08_EXPORT_TEMPLATES")
+    or Path(__file__).resolve().parents[1] / "export" / "templates"
+)
 TEMPLATE_NAME = "hw08"
 APT_LINE = (
     "sudo apt-get install texlive-xetex texlive-fonts-recommended texlive-plain-generic "
@@ -111,21 +114,29 @@ def execute_notebook(nb, path: Path, timeout: int, kernel: str):
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
     except CellExecutionError as exc:
-        first = str(exc).strip().splitlines()
         raise ExportError(
-            f"O notebook {path} falhou ao executar a célula {index} "
-            f"(contando a partir de 0):\n{_strip_ansi(exc.ename)}: {_strip_ansi(exc.evalue)}"
-            if getattr(exc, "ename", None) else
-            f"O notebook {path} falhou ao executar a célula {index}:\n" + "\n".join(first[-5:])
+            f"O notebook {path} falhou ao executar a {_cell_label(nb, index)}:\n"
+            + (f"{exc.ename}: {_strip_ansi(exc.evalue)}" if getattr(exc, "ename", None)
+               else "\n".join(_strip_ansi(str(exc)).strip().splitlines()[-5:]))
         ) from exc
     except (CellTimeoutError, TimeoutError) as exc:
         raise ExportError(
-            f"O notebook {path}: a célula {index} passou do limite de {timeout} s "
+            f"O notebook {path}: a {_cell_label(nb, index)} passou do limite de {timeout} s "
             f"(aumente com --timeout)."
         ) from exc
     except DeadKernelError as exc:
-        raise ExportError(f"O notebook {path}: o kernel morreu na célula {index}.") from exc
+        raise ExportError(f"O notebook {path}: o kernel morreu na {_cell_label(nb, index)}.") from exc
     return nb
+
+
+def _cell_label(nb, index: int) -> str:
+    """'célula 3 (índice 2 no .ipynb), que começa com: ...' para mensagens de erro."""
+    first = ""
+    if 0 <= index < len(nb.cells):
+        lines = [ln for ln in nb.cells[index].source.splitlines() if ln.strip()]
+        first = lines[0][:80] if lines else ""
+    label = f"célula {index + 1} (índice {index} no .ipynb)"
+    return label + (f", que começa com: {first}" if first else "")
 
 
 def _strip_ansi(text: str) -> str:
@@ -256,6 +267,13 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
         Com mensagem em português; nenhum PDF (novo ou antigo) fica no caminho de saída.
     """
     output = Path(output)
+    if output.suffix.lower() != ".pdf" or output.is_dir():
+        raise ExportError(f"A saída {output} deve ser um arquivo .pdf (use -o entrega.pdf).")
+    if not (TEMPLATE_DIR / TEMPLATE_NAME / "index.tex.j2").is_file():
+        raise ExportError(
+            f"Não encontrei o modelo LaTeX em {TEMPLATE_DIR / TEMPLATE_NAME}; use o hw08 a partir "
+            "do repositório (pip install -e .) ou aponte HW08_EXPORT_TEMPLATES para export/templates."
+        )
     if output.exists():
         output.unlink()  # nunca deixar um PDF antigo passar por resultado desta execução
     for tool, what in (("xelatex", "o xelatex (TeX Live)"), ("pandoc", "o pandoc")):

@@ -55,7 +55,8 @@ def _write_fixtures(folder):
         ]),
     ])
     nb2 = new_notebook(cells=[
-        new_markdown_cell("# Segundo caderno: exercícios\n\nPalavra acentuada: Ação."),
+        new_markdown_cell("# Segundo caderno: exercícios\n\nPalavra acentuada: Ação.\n\n"
+                          "![figura ao lado do notebook](figura.png)"),
         new_code_cell("w = slider()", execution_count=1, outputs=[
             new_output("display_data", data={
                 "application/vnd.jupyter.widget-view+json": {
@@ -71,6 +72,7 @@ def _write_fixtures(folder):
     for name, nb in (("01_primeiro.ipynb", nb1), ("02_segundo.ipynb", nb2),
                      ("03_sem_titulo.ipynb", nb3)):
         nbformat.write(nb, folder / name)
+    (folder / "figura.png").write_bytes(_png_bytes())  # imagem relativa, citada no markdown
     return folder
 
 
@@ -118,7 +120,8 @@ def test_image_embedded(built):
     from pypdf import PdfReader
 
     _, _, out, _ = built
-    assert sum(len(p.images) for p in PdfReader(out).pages) >= 1
+    # a figura de saída do matplotlib e a figura relativa do markdown
+    assert sum(len(p.images) for p in PdfReader(out).pages) >= 2
 
 
 def test_no_ansi_widget_or_tqdm_debris(built):
@@ -133,6 +136,13 @@ def test_sources_untouched_and_no_leftovers(built):
     src, before, out, _ = built
     assert {p.name: p.read_bytes() for p in src.iterdir()} == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["entrega.pdf"]
+
+
+def test_output_must_be_pdf(tmp_path, capsys):
+    nb = tmp_path / "a.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# T")]), nb)
+    assert export.main([str(nb), "-o", str(nb)]) != 0  # nunca apaga um notebook
+    assert nb.exists() and ".pdf" in capsys.readouterr().err
 
 
 def test_helpers():
@@ -169,7 +179,8 @@ def test_failing_execution_names_notebook_and_cell(tmp_path, capsys):
     rc = export.main([str(tmp_path / "ruim.ipynb"), "-o", str(out), "--execute"])
     err = capsys.readouterr().err
     assert rc != 0 and not out.exists()
-    assert "ruim.ipynb" in err and "célula 2" in err and "quebrou" in err
+    assert "ruim.ipynb" in err and "célula 3 (índice 2" in err and "quebrou" in err
+    assert "raise ValueError('quebrou')" in err
 
 
 def test_latex_error_points_to_log(tmp_path):
