@@ -285,3 +285,54 @@ def elbow_plot(ks, inertias, *, ax=None, title="Método do cotovelo", xlabel="n�
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- OOD (notebook 02)
+__all__ += ["score_histograms", "roc_curves"]
+
+
+def score_histograms(scores, *, bins=80, ax=None, title="Escores de detecção",
+                     xlabel="log-verossimilhança", clip_quantile=0.005):
+    """Histogramas sobrepostos (densidade) de vários conjuntos de escores.
+
+    Parameters
+    ----------
+    scores : dict of str -> array-like
+        Nome do conjunto -> escores.
+    clip_quantile : float, default=0.005
+        Ignora as caudas extremas ao escolher o eixo x (os valores continuam contados).
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+    else:
+        fig = ax.figure
+    allv = np.concatenate([np.asarray(to_numpy(v), dtype=float).ravel() for v in scores.values()])
+    lo, hi = np.quantile(allv, [clip_quantile, 1 - clip_quantile])
+    edges = np.linspace(lo, hi, bins + 1)
+    for name, values in scores.items():
+        v = np.clip(np.asarray(to_numpy(values), dtype=float), lo, hi)
+        ax.hist(v, bins=edges, density=True, alpha=0.5, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("densidade")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def roc_curves(curves, *, ax=None, title="Curvas ROC (MNIST = positivo)"):
+    """Curvas ROC: ``curves`` é um dict nome -> (fpr, tpr)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 4))
+    else:
+        fig = ax.figure
+    for name, (fpr, tpr) in curves.items():
+        ax.plot(fpr, tpr, label=name)
+    ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+    ax.axhline(0.95, color="gray", lw=0.6, ls="--")
+    ax.set_xlabel("taxa de falsos positivos (FashionMNIST aceito)")
+    ax.set_ylabel("taxa de verdadeiros positivos (MNIST aceito)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
