@@ -54,3 +54,14 @@ def test_errors():
         ood_metrics([], [1.0])
     with pytest.raises(ValueError, match="NaN"):
         ood_metrics([np.nan], [1.0])
+
+
+def test_plotting_helpers_draw_one_curve_per_set():
+    import matplotlib
+    matplotlib.use("Agg")
+    from hw08 import plotting
+    rng = np.random.default_rng(0)
+    fig = plotting.score_histograms({"a": rng.normal(size=100), "b": rng.normal(2, 1, size=100)})
+    assert len(fig.axes[0].get_legend().get_texts()) == 2
+    fig = plotting.roc_curves({"x": roc(rng.normal(1, 1, 50), rng.normal(size=50))})
+    assert len(fig.axes[0].lines) == 3  # curva + diagonal + TPR=0,95
