@@ -186,6 +186,13 @@ def clean_outputs(nb) -> None:
 
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _SUBHEAD = re.compile(r"^#(#+\s)", re.MULTILINE)
+# ``$$\begin{align}...\end{align}$$``: o MathJax aceita, o LaTeX não (ambiente dentro de \[ \]).
+# O ambiente sozinho funciona nos dois, então tiramos os ``$$``.
+_ENV_IN_DOLLARS = re.compile(
+    r"\$\$\s*(\\begin\{(equation|align|gather|multline|eqnarray|flalign|alignat)(\*?)\}"
+    r".*?\\end\{\2\3\})\s*\$\$",
+    re.DOTALL,
+)
 
 
 def split_title(nb, path: Path) -> str:
@@ -220,6 +227,7 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
         for cell in nb.cells:
             if cell.cell_type == "markdown":  # ``## `` vira seção do capítulo do notebook
                 cell.source = _SUBHEAD.sub(r"\1", cell.source)
+                cell.source = _ENV_IN_DOLLARS.sub(r"\1", cell.source)
         cells = [c for c in nb.cells if not (c.cell_type == "markdown" and not c.source.strip())]
         marker = nbformat.v4.new_raw_cell("")
         marker.metadata["hw08_chapter"] = title
@@ -236,8 +244,24 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
     return merged
 
 
+def _latex_failure(stdout: str, build: Path, keep_dir: Path) -> str:
+    """Mensagem do erro do xelatex: linhas de erro, o trecho do .tex e onde está o log."""
+    errors = [ln.replace(str(build), str(keep_dir)) for ln in stdout.splitlines()
+              if ln.startswith("!") or re.search(r"\.tex:\d+:", ln)]
+    msg = "O xelatex falhou ao compilar o PDF.\n" + "\n".join(errors[:4])
+    m = re.search(r"hw08\.tex:(\d+):", stdout)
+    if m:
+        tex = (keep_dir / "hw08.tex").read_text(encoding="utf-8", errors="replace").splitlines()
+        line = int(m.group(1))
+        snippet = "\n".join(f"    {i + 1}: {tex[i][:120]}"
+                            for i in range(max(0, line - 3), min(len(tex), line + 1)))
+        msg += f"\nTrecho do LaTeX gerado ({keep_dir / 'hw08.tex'}):\n{snippet}"
+    return msg + f"\nVeja o log completo em {keep_dir / 'hw08.log'}"
+
+
 def _run_xelatex(build: Path, texinputs: list[Path]) -> subprocess.CompletedProcess:
     env = dict(os.environ)
+    env["max_print_line"] = "1000"  # mensagens de erro sem quebra em 79 colunas
     env["TEXINPUTS"] = os.pathsep.join([str(build)] + [str(p) for p in texinputs]) + os.pathsep
     cmd = ["xelatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error",
            "hw08.tex"]
@@ -313,13 +337,7 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
             if proc.returncode != 0 or not (build / "hw08.pdf").exists():
                 shutil.rmtree(keep_dir, ignore_errors=True)
                 shutil.copytree(build, keep_dir)
-                errors = [ln for ln in proc.stdout.splitlines() if ln.startswith("!")
-                          or re.match(r"^[^:\s]+\.tex:\d+:", ln)]
-                raise ExportError(
-                    "O xelatex falhou ao compilar o PDF.\n"
-                    + ("\n".join(errors[:5]) + "\n" if errors else "")
-                    + f"Veja o log completo em {keep_dir / 'hw08.log'}"
-                )
+                raise ExportError(_latex_failure(proc.stdout, build, keep_dir))
         tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
         shutil.copyfile(build / "hw08.pdf", tmp)
         os.replace(tmp, output)

@@ -44,7 +44,9 @@ def _write_fixtures(folder):
             "A média $\\mu_k$ minimiza\n\n"
             "$$\n\\begin{aligned}\n J(\\mu) &= \\sum_{n=1}^{N} \\lVert x_n - \\mu_k \\rVert^2 "
             "\\\\\n &= \\underbrace{\\operatorname{tr}(S)}_{\\text{dispersão}} + "
-            "\\mathbb{E}[z]\n\\end{aligned}\n$$"
+            "\\mathbb{E}[z]\n\\end{aligned}\n$$\n\n"
+            # aceito pelo MathJax, erro no LaTeX se ficar dentro de \[ \]: o export tira os $$
+            "$$\\begin{equation} \\gamma_{nk} = \\frac{a}{b} \\end{equation}$$"
         ),
         new_code_cell("print('x' * 300)", execution_count=1, outputs=[
             new_output("stream", name="stdout", text="y" * 300 + "\n"),
