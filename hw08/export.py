@@ -283,7 +283,8 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
     execute : {'none', 'missing', 'all'}
         Executar nenhum, só os notebooks com células de código sem saídas, ou todos (em cópia).
     keep_tex : bool
-        Guarda ``output`` com sufixo ``_build/`` (``.tex``, figuras e ``.log``) para depuração.
+        Guarda ``.tex``, figuras e ``.log`` em ``<pasta da saída>/_build/<nome>/`` (também
+        feito, sempre, quando o xelatex falha).
 
     Raises
     ------
@@ -324,7 +325,7 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
 
     output.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix="hw08-export-"))
-    keep_dir = output.with_name(output.stem + "_build")
+    keep_dir = output.parent / "_build" / output.stem  # export/_build/ já é ignorado e limpo
     ok = False
     try:
         (build / "hw08.tex").write_text(body, encoding="utf-8")
@@ -342,8 +343,8 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
         shutil.copyfile(build / "hw08.pdf", tmp)
         os.replace(tmp, output)
         ok = True
+        shutil.rmtree(keep_dir, ignore_errors=True)  # log de uma falha antiga não fica
         if keep_tex:
-            shutil.rmtree(keep_dir, ignore_errors=True)
             shutil.copytree(build, keep_dir)
     finally:
         shutil.rmtree(build, ignore_errors=True)
@@ -370,7 +371,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, help="limite por célula, em s (600)")
     p.add_argument("--kernel", default="python3", help="kernel para executar (python3)")
     p.add_argument("--keep-tex", action="store_true",
-                   help="guarda .tex, figuras e .log em <saída>_build/ para depuração")
+                   help="guarda .tex, figuras e .log em <pasta da saída>/_build/<nome>/")
     return p
 
 

@@ -194,5 +194,5 @@ def test_latex_error_points_to_log(tmp_path):
         capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
     assert proc.returncode != 0 and not out.exists()
-    log = tmp_path / "o_build" / "hw08.log"
+    log = tmp_path / "_build" / "o" / "hw08.log"
     assert str(log) in proc.stderr and log.exists()
