@@ -50,14 +50,14 @@ $(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw
 
 test: $(STAMP)/data
 	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15
 
 unit: $(STAMP)/setup
 	$(PY) -m pytest tests
 
 nbval: $(STAMP)/data
 	$(PY) -m pytest notebooks --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15
 
 lab: $(STAMP)/data
 	cd notebooks && ../$(VENV)/bin/jupyter lab
