@@ -169,10 +169,15 @@ def _from_mirror(folder: str, mirror: Path, raw: Path) -> None:
                 _decompress(src_dir / f"{fname}.gz", raw / fname, images=images)
 
 
-def _download(key: str, root: Path, timeout: float) -> None:
+def _dataset_class(key: str):
+    """A classe do torchvision para ``key`` (importada só quando preciso)."""
     import torchvision
 
-    cls = {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}[key]
+    return {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}[key]
+
+
+def _download(key: str, root: Path, timeout: float) -> None:
+    cls = _dataset_class(key)
     old = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
     try:
@@ -266,12 +271,10 @@ def load(name: str = "mnist", split: str = "train", root=None, *, flatten: bool 
     y : torch.Tensor of shape (n,), int64
         Rótulos 0–9.
     """
-    import torchvision
-
     key = _canonical(name)
     split = _check_split(split)
     root = prepare(key, root, mirror=mirror, download=download)
-    cls = {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}[key]
+    cls = _dataset_class(key)
     try:
         ds = cls(str(root), train=(split == "train"), download=False)
     except Exception as exc:  # noqa: BLE001
