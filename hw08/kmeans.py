@@ -4,7 +4,8 @@ Passo de atribuição (E) com os centróides fixos e passo de atualização (M) 
 atribuições fixas, como em ``sklearn.cluster.KMeans(algorithm="lloyd")``:
 
 * distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D);
-* atualização ``μ_k = Σ_{n∈C_k} x_n / |C_k|`` com ``index_add_``;
+* atualização ``μ_k = Σ_{n∈C_k} x_n / |C_k|`` com ``index_add_``, incremental: depois da primeira
+  iteração só os pontos que trocaram de grupo entram e saem das somas;
 * grupos vazios são re-semeados com os pontos mais distantes dos seus centróides;
 * parada quando as atribuições não mudam (convergência estrita) ou quando o deslocamento
   total dos centróides ``Σ_k ‖μ_k^{novo} − μ_k‖²`` fica abaixo de ``tol`` × variância média
@@ -130,24 +131,48 @@ def _relocate_empty_clusters(X, distances_to_own, labels, sums, counts):
         counts[new_k] = 1
 
 
-def _lloyd_step(X, X_sq, centers, n_clusters):
-    """Uma iteração: atribuição (E) com ``centers`` e novos centróides (M).
+def _assign(X, centers, out=None):
+    """Passo E sem o termo ``‖x‖²`` (que não muda o argmin).
 
     Returns
     -------
-    labels : (N,) int64
-    inertia : float
-        Inércia das atribuições com os centróides de entrada.
-    new_centers : (K, D)
+    partial : torch.Tensor of shape (n_samples,)
+        ``min_k (‖μ_k‖² − 2 x·μ_k)``; somando ``‖x‖²`` dá a distância ao quadrado ao centróide.
+    labels : torch.Tensor of shape (n_samples,)
     """
-    d = _squared_distances(X, centers, X_sq)
-    min_d, labels = d.min(dim=1)
-    inertia = float(min_d.sum(dtype=torch.float64))
-    counts = torch.bincount(labels, minlength=n_clusters).to(X.dtype)
-    sums = torch.zeros_like(centers).index_add_(0, labels, X)
-    if bool((counts == 0).any()):
-        _relocate_empty_clusters(X, min_d, labels, sums, counts)
-    return labels, inertia, sums / counts.unsqueeze(1)
+    C_sq = (centers * centers).sum(dim=1)
+    d = torch.addmm(C_sq.unsqueeze(0), X, centers.T, alpha=-2.0, out=out)  # (N, K)
+    return d.min(dim=1)
+
+
+def _update_sums(X, labels, ref_labels, sums, counts, n_clusters):
+    """Somas e contagens por grupo para ``labels``, reaproveitando as de ``ref_labels``.
+
+    Sem referência (primeira iteração, depois de re-semear um grupo vazio) ou com muitos pontos
+    trocando de grupo, refaz tudo com ``index_add_`` (uma leitura de X). Nas demais, só os pontos
+    que mudaram de grupo entram e saem das somas: depois das primeiras iterações são poucos, e o
+    passo M deixa de ler X inteiro. As somas ficam em float64 para que as atualizações
+    incrementais não acumulem erro de arredondamento.
+
+    Returns
+    -------
+    sums : torch.Tensor of shape (n_clusters, n_features), float64
+    counts : torch.Tensor of shape (n_clusters,), int64
+    """
+    if ref_labels is not None:
+        changed = torch.nonzero(labels != ref_labels).flatten()
+        if len(changed) <= X.shape[0] // 8:
+            if len(changed):
+                Xc = X[changed].to(torch.float64)
+                new, old = labels[changed], ref_labels[changed]
+                sums.index_add_(0, new, Xc).index_add_(0, old, Xc, alpha=-1)
+                counts += torch.bincount(new, minlength=n_clusters)
+                counts -= torch.bincount(old, minlength=n_clusters)
+            return sums, counts
+    counts = torch.bincount(labels, minlength=n_clusters)
+    sums = torch.zeros((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
+    sums = sums.index_add_(0, labels, X).to(torch.float64)
+    return sums, counts
 
 
 def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
@@ -157,13 +182,22 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
     -------
     labels, inertia, centers, n_iter, history
     """
-    labels_old = None
+    X_sq_total = float(X_sq.sum(dtype=torch.float64))
+    buffer = torch.empty((X.shape[0], n_clusters), dtype=X.dtype, device=X.device)
+    labels_old = ref_labels = sums = counts = None
     history = []
     strict = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        labels, inertia, new_centers = _lloyd_step(X, X_sq, centers, n_clusters)
+        partial, labels = _assign(X, centers, out=buffer)
+        inertia = float(partial.sum(dtype=torch.float64)) + X_sq_total
         history.append(inertia)
+        sums, counts = _update_sums(X, labels, ref_labels, sums, counts, n_clusters)
+        ref_labels = labels
+        if bool((counts == 0).any()):
+            _relocate_empty_clusters(X, partial + X_sq, labels, sums, counts)
+            ref_labels = None  # as somas já não correspondem a `labels`: refazer na próxima
+        new_centers = (sums / counts.unsqueeze(1)).to(X.dtype)
         shift = float(((new_centers - centers) ** 2).sum(dtype=torch.float64))
         centers = new_centers
         if progress is not None:
@@ -176,17 +210,36 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
             break
         labels_old = labels
     # atribuições e inércia finais coerentes com os centróides devolvidos
-    final_labels = labels if strict else _squared_distances(X, centers, X_sq).argmin(dim=1)
+    final_labels = labels if strict else _assign(X, centers, out=buffer)[1]
     return final_labels, _exact_inertia(X, centers, final_labels), centers, n_iter, history
 
 
-def _exact_inertia(X, centers, labels, chunk=8192):
+def _sum_of_squares(A):
+    """``Σ A²`` em float64 a partir das normas das linhas (rápido e sem perder precisão)."""
+    return float(torch.linalg.vector_norm(A, dim=1).square_().sum(dtype=torch.float64))
+
+
+def _exact_inertia(X, centers, labels, chunk=4096):
     """``Σ_n ‖x_n − μ_{l(n)}‖²`` pela diferença direta (sem o cancelamento da expansão)."""
+    buffer = torch.empty((min(chunk, X.shape[0]), X.shape[1]), dtype=X.dtype, device=X.device)
     total = 0.0
     for start in range(0, X.shape[0], chunk):
-        diff = X[start:start + chunk] - centers[labels[start:start + chunk]]
-        total += float((diff * diff).sum(dtype=torch.float64))
+        block = X[start:start + chunk]
+        diff = buffer[:len(block)]
+        torch.index_select(centers, 0, labels[start:start + chunk], out=diff).sub_(block)
+        total += _sum_of_squares(diff)
     return total
+
+
+def _mean_variance(X, chunk=4096):
+    """Média das variâncias dos atributos (``np.var(X, axis=0).mean()``, como no sklearn)."""
+    mean = X.mean(dim=0)
+    buffer = torch.empty((min(chunk, X.shape[0]), X.shape[1]), dtype=X.dtype, device=X.device)
+    total = 0.0
+    for start in range(0, X.shape[0], chunk):
+        block = X[start:start + chunk]
+        total += _sum_of_squares(torch.sub(block, mean, out=buffer[:len(block)]))
+    return total / X.numel()
 
 
 class KMeans:
@@ -313,8 +366,8 @@ class KMeans:
         self._device = resolve_device(self.device)
         X = check_array(X, device=self._device)
         n_init = self._check_params(X)
-        X_sq = (X * X).sum(dim=1)
-        tol = float(X.var(dim=0).mean()) * float(self.tol)
+        X_sq = torch.linalg.vector_norm(X, dim=1).square_()
+        tol = _mean_variance(X) * float(self.tol)
         generator = make_generator(self.random_state)
         progress = None
         if self.verbose:

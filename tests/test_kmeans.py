@@ -116,3 +116,33 @@ def test_predict_checks_fit_and_features():
     km = KMeans(2, random_state=0, device="cpu").fit(POINTS)
     with pytest.raises(ValueError, match="X tem 3 atributos, mas o modelo foi ajustado com 2"):
         km.predict(np.ones((2, 3)))
+
+
+def test_incremental_sums_match_recomputation():
+    # o passo M só move os pontos que trocaram de grupo; o resultado deve ser o mesmo que refazer tudo
+    from hw08.kmeans import _update_sums
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(4000, 6, generator=g)
+    labels_old = torch.randint(0, 5, (4000,), generator=g)
+    sums, counts = _update_sums(X, labels_old, None, None, None, 5)
+    labels = labels_old.clone()
+    moved = torch.randperm(4000, generator=g)[:300]  # 300 <= 4000 // 8: caminho incremental
+    labels[moved] = torch.randint(0, 5, (300,), generator=g)
+    sums, counts = _update_sums(X, labels, labels_old, sums, counts, 5)
+    ref_sums, ref_counts = _update_sums(X, labels, None, None, None, 5)
+    torch.testing.assert_close(counts, ref_counts)
+    torch.testing.assert_close(sums, ref_sums, rtol=1e-6, atol=1e-4)
+    assert sums.dtype == torch.float64
+
+
+def test_exact_inertia_and_mean_variance_match_numpy():
+    from hw08.kmeans import _exact_inertia, _mean_variance
+    rng = np.random.default_rng(1)
+    X = (rng.normal(size=(10_000, 7)) * 3 + 100).astype(np.float32)  # deslocamento grande
+    C = X[:4].copy()
+    labels = rng.integers(0, 4, 10_000)
+    expected = ((X.astype(np.float64) - C[labels]) ** 2).sum()
+    got = _exact_inertia(torch.tensor(X), torch.tensor(C), torch.tensor(labels), chunk=3000)
+    assert got == pytest.approx(expected, rel=1e-6)
+    assert _mean_variance(torch.tensor(X), chunk=3000) == pytest.approx(
+        X.astype(np.float64).var(axis=0).mean(), rel=1e-5)

@@ -65,3 +65,12 @@ def test_generators_are_reproducible():
     make_generator(np.random.default_rng(0))
     with pytest.raises(ValueError, match="random_state"):
         make_generator("abc")
+
+
+def test_finite_check_fast_path_keeps_huge_finite_values():
+    # a soma estoura para inf em float32, mas todas as entradas são finitas: deve passar
+    X = np.full((4, 2), 3e38, dtype=np.float32)
+    assert torch.isfinite(check_array(X, device="cpu")).all()
+    X[2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN ou infinito"):
+        check_array(X, device="cpu")
