@@ -37,30 +37,41 @@ $(STAMP)/data: $(STAMP)/setup
 	$(PY) -m hw08.data
 	@touch $@
 
+# Aritmética reprodutível para executar e conferir os notebooks: o treino do MLP amplifica
+# diferenças de arredondamento, e torch (ATen, MKL, oneDNN), OpenBLAS e numpy escolhem o código
+# (e a ordem das somas) pela CPU e pelo número de threads. Em CPUs com AVX-512 (ex.: AMD Zen 4) o
+# ATen usa outros kernels que em CPUs só com AVX2 (Zen 3), e o MLP treinado muda. Fixamos o ramo AVX2
+# de todos (MKL em modo CNR estrito) e 2 threads; medido: o treino dá pesos idênticos com 1 ou 2
+# threads, e muda se só o ATen usar AVX-512. Assim o nbval compara números iguais em outra CPU x86-64
+# com AVX2. Os benchmarks NÃO usam isto (medem a configuração padrão). Para desligar: make test REPRO=
+REPRO ?= MKL_CBWR=AVX2,STRICT ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell \
+	NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" OMP_NUM_THREADS=2
+
 # Executa e salva as saídas de todos os notebooks (sempre: é o que o aluno pede).
 notebooks: $(STAMP)/data
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace $(NOTEBOOKS)
+	$(REPRO) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 
 # O PDF usa as saídas salvas; notebooks com células de código sem saída são executados antes
 # (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro não fica PDF.
 pdf: $(PDF)
 
 $(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw08/*)
-	$(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing
+	$(REPRO) $(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing
 
 test: $(STAMP)/data
-	$(PY) -m pytest tests notebooks --nbval --nbval-current-env \
+	$(REPRO) $(PY) -m pytest tests notebooks --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15
 
 unit: $(STAMP)/setup
 	$(PY) -m pytest tests
 
 nbval: $(STAMP)/data
-	$(PY) -m pytest notebooks --nbval --nbval-current-env \
+	$(REPRO) $(PY) -m pytest notebooks --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15
 
 lab: $(STAMP)/data
-	cd notebooks && ../$(VENV)/bin/jupyter lab
+	cd notebooks && $(REPRO) ../$(VENV)/bin/jupyter lab
 
 bench: $(STAMP)/data
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
