@@ -27,6 +27,10 @@ class MLPClassifier:
         Tamanho do mini-lote.
     lr : float, default=1e-3
         Taxa de aprendizado do Adam.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``"cosine"`` faz a taxa decair de ``lr`` a 0 em meia onda de cosseno ao longo de todos os
+        passos do treino (``CosineAnnealingLR``); com Adam e taxa constante a acurácia oscila de
+        uma época para outra, com o decaimento ela se estabiliza no fim.
     weight_decay : float, default=0.0
         Decaimento de pesos (L2) do Adam.
     random_state : int, default=None
@@ -45,11 +49,12 @@ class MLPClassifier:
     """
 
     def __init__(self, hidden_sizes=(256, 64), *, n_epochs=5, batch_size=128, lr=1e-3,
-                 weight_decay=0.0, random_state=None, device="auto", verbose=False):
+                 lr_schedule="constant", weight_decay=0.0, random_state=None, device="auto", verbose=False):
         self.hidden_sizes = hidden_sizes
         self.n_epochs = n_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.random_state = random_state
         self.device = device
@@ -94,11 +99,17 @@ class MLPClassifier:
         batch = check_positive_int(self.batch_size, "batch_size")
         if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
             raise ValueError(f"lr deve ser > 0; recebido {self.lr!r}.")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule={self.lr_schedule!r} inválido: use 'constant' ou 'cosine'.")
         self.classes_ = np.arange(int(y.max()) + 1)
         generator = make_generator(self.random_state)
         self.model_ = self._build(X.shape[1], len(self.classes_), generator).to(self._device)
         optimizer = torch.optim.Adam(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         loss_fn = nn.CrossEntropyLoss()
+        n_steps = self.n_epochs * -(-X.shape[0] // batch)
+        scheduler = None
+        if self.lr_schedule == "cosine":  # decai de lr a 0 ao longo de todos os passos
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=n_steps)
         self.history_ = {"loss": [], "accuracy": []}
         if validation_data is not None:
             self.history_["val_accuracy"] = []
@@ -117,6 +128,8 @@ class MLPClassifier:
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
                 total += float(loss.detach()) * len(idx)
                 correct += int((logits.argmax(1) == y[idx]).sum())
             self.history_["loss"].append(total / X.shape[0])
@@ -159,19 +172,31 @@ class MLPClassifier:
         """Acurácia em ``(X, y)``."""
         return float(np.mean(self.predict(X) == to_numpy(y)))
 
-    def features(self, X, *, pre_activation=False):
-        """Ativações da penúltima camada (a última camada oculta), em lotes.
+    def features(self, X, *, layer=-1, pre_activation=False):
+        """Ativações de uma camada oculta (por padrão a penúltima camada da rede), em lotes.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        layer : int, default=-1
+            Índice da camada oculta, como em ``hidden_sizes``: ``0`` é a primeira, ``-1`` a última
+            (a penúltima camada da rede, logo antes dos logits).
         pre_activation : bool, default=False
             ``True`` devolve a saída da camada linear antes da ReLU; ``False``, depois.
 
         Returns
         -------
-        numpy.ndarray of shape (n_samples, hidden_sizes[-1])
+        numpy.ndarray of shape (n_samples, hidden_sizes[layer])
             Uma linha por amostra (nunca achatado em 1-D).
         """
-        upto = len(self.model_) - 1 - (1 if pre_activation else 0)
+        self._check_fitted()
+        n_hidden = len(self.hidden_sizes)
+        if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not -n_hidden <= layer < n_hidden:
+            raise ValueError(
+                f"layer={layer!r} inválido: o MLP tem {n_hidden} camadas ocultas; use um inteiro "
+                f"de {-n_hidden} a {n_hidden - 1} (0 = primeira, -1 = penúltima camada da rede)."
+            )
+        layer %= n_hidden
+        # model_ = [Linear, ReLU] * n_hidden + [Linear]: a camada oculta i é o Linear de índice 2i
+        upto = 2 * layer + (1 if pre_activation else 2)
         return to_numpy(self._forward(X, upto=upto))

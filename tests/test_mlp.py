@@ -31,6 +31,34 @@ def test_features_are_the_penultimate_layer_in_2d():
     np.testing.assert_allclose(post @ W.T + bias, m.decision_function(X), atol=1e-4)
 
 
+def test_features_of_any_hidden_layer():
+    m = MLPClassifier((16, 5), n_epochs=2, random_state=0, device="cpu").fit(X, Y)
+    first_pre = m.features(X, layer=0, pre_activation=True)
+    assert first_pre.shape == (600, 16)
+    # a primeira camada é só a transformação afim da entrada
+    W, b = m.model_[0].weight.detach().numpy(), m.model_[0].bias.detach().numpy()
+    np.testing.assert_allclose(first_pre, X @ W.T + b, atol=1e-4)
+    np.testing.assert_allclose(m.features(X, layer=0), np.maximum(first_pre, 0), atol=1e-6)
+    # a segunda camada aplicada à primeira (depois da ReLU) dá a penúltima camada
+    W2, b2 = m.model_[2].weight.detach().numpy(), m.model_[2].bias.detach().numpy()
+    np.testing.assert_allclose(m.features(X, layer=0) @ W2.T + b2, m.features(X, layer=1, pre_activation=True),
+                               atol=1e-4)
+    np.testing.assert_array_equal(m.features(X, layer=1), m.features(X, layer=-1))
+    for bad in (2, -3, 0.5, True):
+        with pytest.raises(ValueError, match="layer=.* inválido: o MLP tem 2 camadas ocultas"):
+            m.features(X, layer=bad)
+
+
+def test_cosine_schedule_learns_and_changes_training():
+    m = MLPClassifier((32, 8), n_epochs=20, batch_size=32, lr=3e-3, lr_schedule="cosine", random_state=0,
+                      device="cpu").fit(X, Y)
+    assert m.score(X, Y) > 0.9
+    c = MLPClassifier((32, 8), n_epochs=20, batch_size=32, lr=3e-3, random_state=0, device="cpu").fit(X, Y)
+    assert m.history_["loss"] != c.history_["loss"]  # o cronograma muda o treino
+    with pytest.raises(ValueError, match="lr_schedule='linear' inválido"):
+        MLPClassifier(lr_schedule="linear", device="cpu").fit(X, Y)
+
+
 def test_errors():
     with pytest.raises(ValueError, match="ainda não foi treinado"):
         MLPClassifier().predict(X)
