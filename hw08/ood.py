@@ -96,6 +96,7 @@ class MahalanobisDetector:
         """Menos a menor distância de Mahalanobis ao quadrado até uma média de classe."""
         F = np.asarray(to_numpy(F), dtype=np.float64)
         P = self.precision_
-        d = (np.einsum("nd,de,ne->n", F, P, F)[:, None] - 2 * F @ P @ self.means_.T
-             + np.einsum("kd,de,ke->k", self.means_, P, self.means_)[None])
+        FP = F @ P
+        d = (np.einsum("nd,nd->n", FP, F)[:, None] - 2 * FP @ self.means_.T
+             + np.einsum("kd,kd->k", self.means_ @ P, self.means_)[None])
         return -d.min(axis=1)
