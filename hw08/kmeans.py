@@ -3,7 +3,9 @@
 Passo de atribuição (E) com os centróides fixos e passo de atualização (M) com as
 atribuições fixas, como em ``sklearn.cluster.KMeans(algorithm="lloyd")``:
 
-* distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D);
+* distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D); na CPU, se X é esparsa
+  (≤ 25 % de entradas não nulas, como o MNIST com 19 %), o produto ``X Cᵀ`` usa uma cópia CSR de X,
+  feita uma vez por ``fit``, e só percorre as entradas não nulas;
 * atualização ``μ_k = Σ_{n∈C_k} x_n / |C_k|`` com ``index_add_``, incremental: depois da primeira
   iteração só os pontos que trocaram de grupo entram e saem das somas;
 * grupos vazios são re-semeados com os pontos mais distantes dos seus centróides;
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -131,8 +134,38 @@ def _relocate_empty_clusters(X, distances_to_own, labels, sums, counts):
         counts[new_k] = 1
 
 
-def _assign(X, centers, out=None):
+# Cópia CSR de X para o produto X Cᵀ na CPU. Medido (2 núcleos, X 60 000 × 784, K = 10): o produto
+# denso leva ≈ 23 ms em qualquer densidade; o CSR com índices int32 leva 3, 7, 9 e 14 ms com 10, 20, 30
+# e 40 % de não nulos, e a conversão custa 0,2–0,45 s. Até 25 % ela se paga em ≈ 20 iterações.
+_CSR_MAX_DENSITY = 0.25
+_CSR_MIN_SIZE = 1_000_000
+
+
+def _csr_copy(X):
+    """Cópia CSR (índices int32) de ``X`` se ela acelera ``X @ C.T``; senão ``None``.
+
+    Só na CPU, para X com pelo menos ``_CSR_MIN_SIZE`` entradas e no máximo ``_CSR_MAX_DENSITY``
+    delas não nulas.
+    """
+    if X.device.type != "cpu" or X.numel() < _CSR_MIN_SIZE:
+        return None
+    nnz = int(torch.count_nonzero(X))
+    if nnz > _CSR_MAX_DENSITY * X.numel() or nnz >= 2**31:
+        return None
+    with warnings.catch_warnings():  # "Sparse CSR tensor support is in beta state"
+        warnings.simplefilter("ignore", UserWarning)
+        csr = X.to_sparse_csr()
+        return torch.sparse_csr_tensor(csr.crow_indices().to(torch.int32), csr.col_indices().to(torch.int32),
+                                       csr.values(), X.shape, check_invariants=False)
+
+
+def _assign(X, centers, out=None, X_csr=None):
     """Passo E sem o termo ``‖x‖²`` (que não muda o argmin).
+
+    Parameters
+    ----------
+    X_csr : torch.Tensor, default=None
+        Cópia CSR de ``X`` (ver :func:`_csr_copy`); se dada, o produto ``X Cᵀ`` é feito com ela.
 
     Returns
     -------
@@ -141,7 +174,10 @@ def _assign(X, centers, out=None):
     labels : torch.Tensor of shape (n_samples,)
     """
     C_sq = (centers * centers).sum(dim=1)
-    d = torch.addmm(C_sq.unsqueeze(0), X, centers.T, alpha=-2.0, out=out)  # (N, K)
+    if X_csr is None:
+        d = torch.addmm(C_sq.unsqueeze(0), X, centers.T, alpha=-2.0, out=out)  # (N, K)
+    else:
+        d = torch.mm(X_csr, centers.T.contiguous()).mul_(-2.0).add_(C_sq)
     return d.min(dim=1)
 
 
@@ -175,8 +211,8 @@ def _update_sums(X, labels, ref_labels, sums, counts, n_clusters):
     return sums, counts
 
 
-def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
-    """Laço de Lloyd com a regra de parada do scikit-learn.
+def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None, X_csr=None):
+    """Laço de Lloyd com a regra de parada do scikit-learn (``X_csr``: ver :func:`_csr_copy`).
 
     Returns
     -------
@@ -189,7 +225,7 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
     strict = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        partial, labels = _assign(X, centers, out=buffer)
+        partial, labels = _assign(X, centers, out=buffer, X_csr=X_csr)
         inertia = float(partial.sum(dtype=torch.float64)) + X_sq_total
         history.append(inertia)
         sums, counts = _update_sums(X, labels, ref_labels, sums, counts, n_clusters)
@@ -210,7 +246,7 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None):
             break
         labels_old = labels
     # atribuições e inércia finais coerentes com os centróides devolvidos
-    final_labels = labels if strict else _assign(X, centers, out=buffer)[1]
+    final_labels = labels if strict else _assign(X, centers, out=buffer, X_csr=X_csr)[1]
     return final_labels, _exact_inertia(X, centers, final_labels), centers, n_iter, history
 
 
@@ -368,6 +404,7 @@ class KMeans:
         n_init = self._check_params(X)
         X_sq = torch.linalg.vector_norm(X, dim=1).square_()
         tol = _mean_variance(X) * float(self.tol)
+        X_csr = _csr_copy(X)
         generator = make_generator(self.random_state)
         progress = None
         if self.verbose:
@@ -377,7 +414,7 @@ class KMeans:
         try:
             for _ in range(n_init):
                 centers = self._initial_centers(X, X_sq, y, generator)
-                run = _lloyd(X, X_sq, centers, self.n_clusters, self.max_iter, tol, progress)
+                run = _lloyd(X, X_sq, centers, self.n_clusters, self.max_iter, tol, progress, X_csr)
                 if best is None or run[1] < best[1]:
                     best = run
         finally:

@@ -7,6 +7,7 @@ from sklearn.cluster import KMeans as SKKMeans
 from sklearn.datasets import make_blobs
 
 from hw08 import KMeans
+import hw08.kmeans as kmeans_module
 from hw08.kmeans import _kmeans_plusplus, _squared_distances
 
 # Handout, seção 1.3.4: A(1,1), B(1,0), C(0,2), D(2,4), E(3,5); K=2 começando em A e C.
@@ -146,3 +147,43 @@ def test_exact_inertia_and_mean_variance_match_numpy():
     assert got == pytest.approx(expected, rel=1e-6)
     assert _mean_variance(torch.tensor(X), chunk=3000) == pytest.approx(
         X.astype(np.float64).var(axis=0).mean(), rel=1e-5)
+
+
+def _sparse_blobs(n=4000, d=300, k=6, density=0.15, seed=0):
+    """Blobs esparsos (como o MNIST: a maioria das entradas é 0) com grupos bem separados."""
+    rng = np.random.default_rng(seed)
+    supports = rng.random((k, d)) < density           # cada grupo acende o seu conjunto de atributos
+    labels = rng.integers(k, size=n)
+    X = (supports[labels] * rng.uniform(0.5, 1.5, size=(n, d))).astype(np.float32)
+    return X, labels
+
+
+def test_csr_copy_only_for_sparse_large_cpu_data():
+    X, _ = _sparse_blobs()
+    csr = kmeans_module._csr_copy(torch.from_numpy(X))
+    assert csr is not None and csr.layout == torch.sparse_csr
+    assert csr.col_indices().dtype == torch.int32
+    np.testing.assert_array_equal(csr.to_dense().numpy(), X)
+    # o passo E pela cópia CSR dá os mesmos valores que pelo produto denso
+    Xt, C = torch.from_numpy(X), torch.from_numpy(X[:6] + 0.1)
+    partial_csr, labels_csr = kmeans_module._assign(Xt, C, X_csr=csr)
+    partial, labels = kmeans_module._assign(Xt, C)
+    np.testing.assert_allclose(partial_csr.numpy(), partial.numpy(), rtol=1e-5, atol=1e-3)
+    np.testing.assert_array_equal(labels_csr.numpy(), labels.numpy())
+    assert kmeans_module._csr_copy(torch.ones(4000, 300)) is None            # densa
+    assert kmeans_module._csr_copy(torch.from_numpy(X[:100])) is None        # pequena: não compensa
+
+
+def test_sparse_path_gives_the_dense_result(monkeypatch):
+    X, truth = _sparse_blobs()
+    init = X[[np.flatnonzero(truth == j)[0] for j in range(6)]]
+    sparse = KMeans(6, init=init, device="cpu").fit(X)
+    monkeypatch.setattr(kmeans_module, "_CSR_MAX_DENSITY", 0.0)            # força o produto denso
+    assert kmeans_module._csr_copy(torch.from_numpy(X)) is None
+    dense = KMeans(6, init=init, device="cpu").fit(X)
+    np.testing.assert_array_equal(sparse.labels_, dense.labels_)
+    assert sparse.n_iter_ == dense.n_iter_
+    assert sparse.inertia_ == pytest.approx(dense.inertia_, rel=1e-6)
+    np.testing.assert_allclose(sparse.cluster_centers_, dense.cluster_centers_, atol=1e-5)
+    sk = SKKMeans(6, init=init, n_init=1, algorithm="lloyd").fit(X)
+    assert sparse.inertia_ == pytest.approx(sk.inertia_, rel=1e-4)
