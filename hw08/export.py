@@ -27,11 +27,23 @@ __all__ = ["ExportError", "export_pdf", "main"]
 
 DEFAULT_TITLE = "Trabalho de casa 08: K-means e Mixture models"
 DEFAULT_AUTHOR = "Aluno(a)"
-TEMPLATE_DIR = Path(
-    os.environ.get("HW08_EXPORT_TEMPLATES")
-    or Path(__file__).resolve().parents[1] / "export" / "templates"
-)
 TEMPLATE_NAME = "hw08"
+
+
+def _find_templates() -> Path:
+    """Pasta dos modelos LaTeX: ``$HW08_EXPORT_TEMPLATES``, senão ``export/templates`` do repositório
+    (instalação editável), senão ``<sys.prefix>/share/hw08/templates`` (instalação pelo wheel)."""
+    if os.environ.get("HW08_EXPORT_TEMPLATES"):
+        return Path(os.environ["HW08_EXPORT_TEMPLATES"])
+    candidates = [Path(__file__).resolve().parents[1] / "export" / "templates",
+                  Path(sys.prefix) / "share" / "hw08" / "templates"]
+    for folder in candidates:
+        if (folder / TEMPLATE_NAME / "index.tex.j2").is_file():
+            return folder
+    return candidates[0]
+
+
+TEMPLATE_DIR = _find_templates()
 APT_LINE = (
     "sudo apt-get install texlive-xetex texlive-fonts-recommended texlive-plain-generic "
     "texlive-lang-portuguese lmodern pandoc"
@@ -296,8 +308,9 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
         raise ExportError(f"A saída {output} deve ser um arquivo .pdf (use -o entrega.pdf).")
     if not (TEMPLATE_DIR / TEMPLATE_NAME / "index.tex.j2").is_file():
         raise ExportError(
-            f"Não encontrei o modelo LaTeX em {TEMPLATE_DIR / TEMPLATE_NAME}; use o hw08 a partir "
-            "do repositório (pip install -e .) ou aponte HW08_EXPORT_TEMPLATES para export/templates."
+            f"Não encontrei o modelo LaTeX em {TEMPLATE_DIR / TEMPLATE_NAME}; reinstale o hw08 "
+            "(pip install -e . no repositório, ou o wheel, que o instala em <prefixo>/share/hw08/templates) "
+            "ou aponte HW08_EXPORT_TEMPLATES para a pasta export/templates do repositório."
         )
     if output.exists():
         output.unlink()  # nunca deixar um PDF antigo passar por resultado desta execução

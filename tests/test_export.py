@@ -196,3 +196,28 @@ def test_latex_error_points_to_log(tmp_path):
     assert proc.returncode != 0 and not out.exists()
     log = tmp_path / "_build" / "o" / "hw08.log"
     assert str(log) in proc.stderr and log.exists()
+
+
+def test_templates_found_in_repo_env_or_wheel_prefix(tmp_path, monkeypatch):
+    monkeypatch.delenv("HW08_EXPORT_TEMPLATES", raising=False)
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(export.__file__)))
+    assert export._find_templates() == export.Path(repo) / "export" / "templates"   # checkout (editável)
+    monkeypatch.setenv("HW08_EXPORT_TEMPLATES", str(tmp_path / "meus"))
+    assert export._find_templates() == tmp_path / "meus"
+    # instalação pelo wheel: o módulo fora do repositório, o modelo em <prefixo>/share/hw08/templates
+    monkeypatch.delenv("HW08_EXPORT_TEMPLATES")
+    monkeypatch.setattr(export, "__file__", str(tmp_path / "site-packages" / "hw08" / "export.py"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefixo"))
+    shared = tmp_path / "prefixo" / "share" / "hw08" / "templates"
+    (shared / "hw08").mkdir(parents=True)
+    (shared / "hw08" / "index.tex.j2").write_text("x")
+    assert export._find_templates() == shared
+
+
+def test_wheel_ships_every_template_file():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    root = export.Path(export.__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    shipped = set(config["tool"]["setuptools"]["data-files"]["share/hw08/templates/hw08"])
+    on_disk = {p.relative_to(root).as_posix() for p in (root / "export" / "templates" / "hw08").iterdir()}
+    assert shipped == on_disk
