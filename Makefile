@@ -59,16 +59,17 @@ pdf: $(PDF)
 $(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw08/*)
 	$(REPRO) $(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing
 
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--nbval-cell-timeout=900 --durations=15
+
 test: $(STAMP)/data
-	$(REPRO) $(PY) -m pytest tests notebooks --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15
+	$(REPRO) $(PY) -m pytest tests notebooks $(NBVAL_FLAGS)
 
 unit: $(STAMP)/setup
 	$(PY) -m pytest tests
 
 nbval: $(STAMP)/data
-	$(REPRO) $(PY) -m pytest notebooks --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 --durations=15
+	$(REPRO) $(PY) -m pytest notebooks $(NBVAL_FLAGS)
 
 lab: $(STAMP)/data
 	cd notebooks && $(REPRO) ../$(VENV)/bin/jupyter lab

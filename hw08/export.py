@@ -37,10 +37,11 @@ def _find_templates() -> Path:
         return Path(os.environ["HW08_EXPORT_TEMPLATES"])
     candidates = [Path(__file__).resolve().parents[1] / "export" / "templates",
                   Path(sys.prefix) / "share" / "hw08" / "templates"]
-    for folder in candidates:
-        if (folder / TEMPLATE_NAME / "index.tex.j2").is_file():
-            return folder
-    return candidates[0]
+    return next((folder for folder in candidates if _has_template(folder)), candidates[0])
+
+
+def _has_template(folder: Path) -> bool:
+    return (folder / TEMPLATE_NAME / "index.tex.j2").is_file()
 
 
 TEMPLATE_DIR = _find_templates()
@@ -306,7 +307,7 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
     output = Path(output)
     if output.suffix.lower() != ".pdf" or output.is_dir():
         raise ExportError(f"A saída {output} deve ser um arquivo .pdf (use -o entrega.pdf).")
-    if not (TEMPLATE_DIR / TEMPLATE_NAME / "index.tex.j2").is_file():
+    if not _has_template(TEMPLATE_DIR):
         raise ExportError(
             f"Não encontrei o modelo LaTeX em {TEMPLATE_DIR / TEMPLATE_NAME}; reinstale o hw08 "
             "(pip install -e . no repositório, ou o wheel, que o instala em <prefixo>/share/hw08/templates) "

@@ -106,9 +106,9 @@ class MLPClassifier:
         self.model_ = self._build(X.shape[1], len(self.classes_), generator).to(self._device)
         optimizer = torch.optim.Adam(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         loss_fn = nn.CrossEntropyLoss()
-        n_steps = self.n_epochs * -(-X.shape[0] // batch)
         scheduler = None
         if self.lr_schedule == "cosine":  # decai de lr a 0 ao longo de todos os passos
+            n_steps = self.n_epochs * -(-X.shape[0] // batch)
             scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=n_steps)
         self.history_ = {"loss": [], "accuracy": []}
         if validation_data is not None:
@@ -190,7 +190,7 @@ class MLPClassifier:
             Uma linha por amostra (nunca achatado em 1-D).
         """
         self._check_fitted()
-        n_hidden = len(self.hidden_sizes)
+        n_hidden = (len(self.model_) - 1) // 2  # a rede ajustada, não o parâmetro (que pode ter mudado)
         if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not -n_hidden <= layer < n_hidden:
             raise ValueError(
                 f"layer={layer!r} inválido: o MLP tem {n_hidden} camadas ocultas; use um inteiro "
