@@ -193,17 +193,22 @@ def tolerance_for(notebook_metadata, cell_metadata=None, *, where: str = "notebo
     return base if cell_metadata is None else _read(cell_metadata, where, base)
 
 
+def _join(text) -> str:
+    """Texto de um campo de notebook (no JSON, às vezes uma lista de linhas)."""
+    return text if isinstance(text, str) else "".join(text)
+
+
 def _texts(cell) -> list[tuple[str, str]]:
     """(chave, texto) das saídas de texto de uma célula, na ordem."""
     out = []
     for o in cell.get("outputs", []):
         if o.get("output_type") == "stream":
             if o.get("name") == "stdout":
-                out.append(("stdout", o.get("text", "")))
+                out.append(("stdout", _join(o.get("text", ""))))
             continue
         for key, val in o.get("data", {}).items():
             if key.startswith("text/") and key != "text/latex":
-                out.append((key, val if isinstance(val, str) else "".join(val)))
+                out.append((key, _join(val)))
     return out
 
 
@@ -212,7 +217,7 @@ _MARKER = re.compile(r"^\s*#\s*NBVAL_(IGNORE_OUTPUT|SKIP)\s*$", re.MULTILINE)
 
 def _unchecked(cell) -> bool:
     """Célula cuja saída o nbval não confere (marcador ``# NBVAL_IGNORE_OUTPUT``/``SKIP`` ou tag)."""
-    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    source = _join(cell["source"])
     tags = cell.get("metadata", {}).get("tags", [])
     return bool(_MARKER.search(source)) or bool({"nbval-ignore-output", "nbval-skip"} & set(tags))
 

@@ -52,3 +52,39 @@ def test_notebook_dependencies_are_declared():
         assert name in declared, name
     dev = " ".join(_pyproject()["project"]["optional-dependencies"]["dev"])
     assert "pytest" in dev and "nbval" in dev
+
+
+def _lock():
+    pins = {}
+    for line in (ROOT / "requirements-lock.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"linha sem versão exata no lock: {line!r}"
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+def test_lock_pins_the_versions_that_generated_the_outputs():
+    pins = _lock()
+    for name in ("torch", "torchvision", "numpy", "scikit-learn", "pandas", "matplotlib", "nbval",
+                 "nbconvert", "ipykernel", "jupyterlab", "scipy"):
+        assert name in pins, name
+
+
+def test_lock_satisfies_the_pyproject_ranges():
+    from packaging.requirements import Requirement
+
+    pins = _lock()
+    project = _pyproject()["project"]
+    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        req = Requirement(spec)
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{name} falta no requirements-lock.txt (make lock)"
+        assert pins[name] in req.specifier, (name, pins[name], str(req.specifier))
+
+
+def test_setup_and_conda_install_with_the_lock():
+    assert "-c requirements-lock.txt" in (ROOT / "Makefile").read_text(encoding="utf-8")
+    deps = _environment()["dependencies"]
+    pip_section = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    assert any(line.split("#")[0].strip() == "-c requirements-lock.txt" for line in pip_section)
