@@ -235,7 +235,7 @@ def _check_folder(path: Path, what: str) -> None:
         if folder.exists() or folder.is_symlink():
             if not folder.is_dir():
                 raise DataError(
-                    f"{what.capitalize()} {path} não pode ser usada: {folder} é um arquivo, não uma "
+                    f"{what[0].upper() + what[1:]} {path} não pode ser usada: {folder} é um arquivo, não uma "
                     "pasta. Apague/renomeie esse arquivo ou aponte HW08_DATA_ROOT para outra pasta."
                 )
             return
@@ -284,13 +284,13 @@ def _decompress(src: Path, dst: Path, *, images: bool) -> None:
         raise DataError(describe_os_error(exc, f"criar a pasta de dados {dst.parent}")) from exc
     try:
         with atomic_path(dst, what="os arquivos de dados") as tmp:
-            with open(tmp, "wb") as out:
-                _copy_gunzip(src, out)
-                try:
+            try:
+                with open(tmp, "wb") as out:
+                    _copy_gunzip(src, out)
                     out.flush()
                     os.fsync(out.fileno())
-                except OSError as exc:
-                    raise DataError(describe_os_error(exc, f"gravar {dst}")) from exc
+            except OSError as exc:  # escrita (disco cheio, limite de tamanho): não é culpa do espelho
+                raise DataError(describe_os_error(exc, f"gravar {dst}")) from exc
             key = f"{dst.parent.parent.name}/raw/{dst.name}"
             problem = (_idx_problem(tmp, images=images, n_expected=_counts(dst.name))
                        or _checksum_problem(tmp, key))
