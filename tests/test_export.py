@@ -156,11 +156,21 @@ def test_helpers():
     assert export.needs_execution(new_notebook(cells=[new_code_cell("1")]))
 
 
-# ----- falhas: saída não-zero e nenhum PDF (nem o antigo) no caminho -----------------------
+# ----- falhas: saída não-zero, o PDF anterior intacto, nenhum temporário -------------------
+
+OLD_PDF = b"%PDF-1.4 antigo"
+
 
 def _stale(path):
-    path.write_bytes(b"%PDF-1.4 antigo")
+    path.write_bytes(OLD_PDF)
     return path
+
+
+def _intact(out, allowed=()):
+    """O PDF anterior continua lá, byte a byte, e nada além dele (e de ``allowed``) na pasta."""
+    assert out.read_bytes() == OLD_PDF
+    extra = {p.name for p in out.parent.iterdir()} - {out.name, *allowed}
+    assert not {name for name in extra if name.endswith(".tmp") or name.startswith(".")}, extra
 
 
 def test_missing_xelatex(tmp_path, monkeypatch, capsys):
@@ -170,7 +180,7 @@ def test_missing_xelatex(tmp_path, monkeypatch, capsys):
     assert export.main([str(tmp_path / "a.ipynb"), "-o", str(out)]) != 0
     err = capsys.readouterr().err
     assert "xelatex" in err and "apt-get install texlive-xetex" in err
-    assert not out.exists()
+    _intact(out, {"a.ipynb", "vazio"})
 
 
 def test_failing_execution_names_notebook_and_cell(tmp_path, capsys):
@@ -180,7 +190,8 @@ def test_failing_execution_names_notebook_and_cell(tmp_path, capsys):
     out = _stale(tmp_path / "o.pdf")
     rc = export.main([str(tmp_path / "ruim.ipynb"), "-o", str(out), "--execute"])
     err = capsys.readouterr().err
-    assert rc != 0 and not out.exists()
+    assert rc != 0
+    _intact(out, {"ruim.ipynb"})
     assert "ruim.ipynb" in err and "célula 3 (índice 2" in err and "quebrou" in err
     assert "raise ValueError('quebrou')" in err
 
@@ -193,7 +204,8 @@ def test_latex_error_points_to_log(tmp_path):
         [sys.executable, "-m", "hw08.export", str(tmp_path / "tex.ipynb"), "-o", str(out)],
         capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
-    assert proc.returncode != 0 and not out.exists()
+    assert proc.returncode != 0
+    _intact(out, {"tex.ipynb", "_build"})
     log = tmp_path / "_build" / "o" / "hw08.log"
     assert str(log) in proc.stderr and log.exists()
 
