@@ -322,20 +322,38 @@ def _origin_of_line(tex_lines, line: int, origins) -> str:
     return "no preâmbulo/capa (modelo LaTeX, título, autor ou data), antes da primeira célula"
 
 
+def _error_line(stdout: str, tex_lines) -> int | None:
+    """Linha (1-based) do .tex onde está o erro: ``hw08.tex:N:``, ``l.N`` ou, num argumento
+    que correu até o fim do arquivo ('Runaway argument?'), a linha onde o argumento começa."""
+    m = re.search(r"hw08\.tex:(\d+):", stdout) or re.search(r"^l\.(\d+)", stdout, re.MULTILINE)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"Runaway argument\?\n(.*)", stdout)
+    if m:
+        start = m.group(1).split("\\par")[0].strip()
+        for size in (40, 20, 10, 5):
+            needle = start[:size].strip()
+            hits = [i + 1 for i, text in enumerate(tex_lines) if needle and needle in text]
+            if len(hits) == 1 or (hits and size == 5):
+                return hits[0]
+    return None
+
+
 def _latex_failure(stdout: str, build: Path, keep_dir: Path, origins=()) -> str:
     """Mensagem do erro do xelatex: de que notebook e célula vem, linhas de erro, trecho e log."""
     errors = [ln.replace(str(build), str(keep_dir)) for ln in stdout.splitlines()
               if ln.startswith("!") or re.search(r"\.tex:\d+:", ln)]
     msg = "O xelatex falhou ao compilar o PDF.\n"
-    m = re.search(r"hw08\.tex:(\d+):", stdout)
     tex = []
-    if m:
-        with contextlib.suppress(OSError):
-            tex = (keep_dir / "hw08.tex").read_text(encoding="utf-8", errors="replace").splitlines()
-        msg += f"O erro está {_origin_of_line(tex, int(m.group(1)), origins)}.\n"
+    with contextlib.suppress(OSError):
+        tex = (keep_dir / "hw08.tex").read_text(encoding="utf-8", errors="replace").splitlines()
+    line = _error_line(stdout, tex)
+    if line:
+        msg += f"O erro está {_origin_of_line(tex, line, origins)}\n"
+    else:
+        msg += "Não consegui localizar a célula do erro; veja o log abaixo.\n"
     msg += "\n".join(errors[:4])
-    if m and tex:
-        line = int(m.group(1))
+    if line and tex:
         snippet = "\n".join(f"    {i + 1}: {tex[i][:120]}"
                             for i in range(max(0, line - 3), min(len(tex), line + 1)))
         msg += f"\nTrecho do LaTeX gerado ({keep_dir / 'hw08.tex'}):\n{snippet}"

@@ -233,3 +233,219 @@ def test_wheel_ships_every_template_file():
     shipped = set(config["tool"]["setuptools"]["data-files"]["share/hw08/templates/hw08"])
     on_disk = {p.relative_to(root).as_posix() for p in (root / "export" / "templates" / "hw08").iterdir()}
     assert shipped == on_disk
+
+
+# ----- issue 13: nada se perde, erros que dizem o que fazer --------------------------------
+
+import errno  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hw08 import _safeio  # noqa: E402
+
+
+def _one(folder, *cells, name="a.ipynb"):
+    nbformat.write(new_notebook(cells=list(cells)), folder / name)
+    return folder / name
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "hw08.export", *map(str, args)], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
+
+
+def test_typo_in_input_keeps_the_previous_pdf(tmp_path):
+    """O caso da issue: `hw08-export nao/existe.ipynb -o o/entrega.pdf` apagava a entrega."""
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "entrega.pdf")
+    proc = _cli("nao/existe.ipynb", "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "nao/existe.ipynb: não é um notebook" in proc.stderr
+    _intact(out)
+    (tmp_path / "ruim.ipynb").write_text("{ isto não é json")
+    proc = _cli(tmp_path / "ruim.ipynb", "-o", out)
+    assert proc.returncode == 1 and "Não consegui ler o notebook" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    _intact(out)
+
+
+def test_bad_arguments_in_portuguese(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    out = _stale(tmp_path / "o.pdf")
+    proc = _cli(nb, "-o", out, "--timeout", "-5")
+    assert proc.returncode == 2
+    assert "hw08-export: erro: --timeout deve ser um número inteiro positivo de segundos, não '-5'" in proc.stderr
+    proc = _cli(nb, "-o", out, "--execute", "--kernel", "nao-existe")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "O kernel 'nao-existe' não existe. Kernels instalados:" in proc.stderr and "python3" in proc.stderr
+    proc = _cli(nb, "-o", out, "--execute", "--kernel", "nao-existe", "--debug")
+    assert "Traceback" in proc.stderr and "O kernel 'nao-existe' não existe" in proc.stderr
+    _intact(out, {"a.ipynb"})
+
+
+def test_output_folder_is_a_file(tmp_path, capsys):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    (tmp_path / "arquivo").write_text("x")
+    assert export.main([str(nb), "-o", str(tmp_path / "arquivo" / "sub" / "e.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert "arquivo é um arquivo, não uma pasta" in err and "Traceback" not in err
+
+
+def test_output_folder_without_permission(tmp_path, monkeypatch, capsys):
+    """Como root o chmod não barra: o EACCES é injetado na criação do temporário do PDF."""
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    real_open = os.open
+
+    def deny(path, flags, *args, **kwargs):
+        if Path(path).parent == out.parent and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(_safeio.os, "open", deny)
+    assert export.main([str(nb), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Sem permissão para criar o PDF em" in err and "chmod" in err and "Traceback" not in err
+    monkeypatch.undo()
+    _intact(out)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="como root as permissões não barram (teste acima injeta o erro)")
+def test_output_folder_without_permission_real(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    (tmp_path / "o").chmod(0o555)
+    try:
+        proc = _cli(nb, "-o", out)
+    finally:
+        (tmp_path / "o").chmod(0o755)
+    assert proc.returncode == 1 and "Sem permissão" in proc.stderr
+    _intact(out)
+
+
+def test_latex_error_names_notebook_and_cell(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# Erro"), new_markdown_cell("Antes, tudo bem."),
+              new_markdown_cell("Fração quebrada $\\frac{1}{$ aqui."), new_markdown_cell("Depois."),
+              name="fracao.ipynb")
+    out = _stale(tmp_path / "o.pdf")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "O xelatex falhou" in proc.stderr
+    assert f"O erro está no notebook {nb}, célula 3 markdown (índice 2 no .ipynb)" in proc.stderr
+    assert "Fração quebrada" in proc.stderr
+    _intact(out, {"fracao.ipynb", "_build"})
+    # erro com número de linha (comando inexistente), numa célula de código depois de markdown
+    nb = _one(tmp_path, new_markdown_cell("# Outro"), new_code_cell("x = 1", execution_count=1),
+              new_markdown_cell("Ok $x$."), new_markdown_cell("$$\\comandoinexistente{x}$$"),
+              name="cmd.ipynb")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1
+    assert f"O erro está no notebook {nb}, célula 4 markdown (índice 3 no .ipynb)" in proc.stderr
+
+
+def test_missing_characters_parsing_and_fallback_fonts():
+    log = ("Missing character: There is no 😀 (U+1F600) in font [lmroman10-regular]:mapping=tex-text;!\n"
+           "Missing character: There is no 中 (U+4E2D) in font [lmroman10-regular]:mapping=\n"
+           "Missing character: There is no 😀 (U+1F600) in font DejaVu Sans Mono\n"
+           "Missing character: There is no \U0010fffd (\"10FFFD) in font nullfont!\n")
+    assert export.missing_characters(log) == ["😀", "中", "\U0010fffd"]
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig ausente")
+    extra, unresolved = export.fallback_preamble(["\U0010fffd", "\ufe0f"])
+    assert unresolved == ["\U0010fffd"]        # uso privado: nenhuma fonte tem
+    assert "\\newunicodechar{\ufe0f}{}" in extra  # seletor de variação: invisível
+    if export._font_charset("DejaVu Sans") is None:
+        pytest.skip("fonts-dejavu ausente")
+    extra, unresolved = export.fallback_preamble(["😀"])
+    assert not unresolved and "\\newfontfamily\\hwfallbackA{DejaVu Sans}" in extra
+    assert '\\newunicodechar{😀}{\\hwfallback{\\hwfallbackA}{"1F600}}' in extra
+    assert export._font_charset("Noto Color Emoji") is None  # colorida: o xelatex não desenha
+
+
+def _have_fonts(*families):
+    return shutil.which("fc-match") and all(export._font_charset(f) for f in families)
+
+
+@pytest.mark.skipif(not _have_fonts("DejaVu Sans", "Noto Serif CJK SC"),
+                    reason="fontes de reserva ausentes (apt-get install fonts-dejavu-core fonts-noto-cjk)")
+def test_characters_without_glyph_are_drawn_with_a_fallback_font(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# Glifos\n\nSorriso 😀, chinês 中文 e ✓."),
+              new_code_cell("print('中 ✓')", execution_count=1,
+                            outputs=[new_output("stream", name="stdout", text="saída 中 ✓\n")]))
+    (tmp_path / "o").mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / "o" / f".e.pdf.{dead.pid}.tmp"  # resto de um kill -9 anterior
+    stale.write_bytes(b"lixo")
+    out = tmp_path / "o" / "e.pdf"
+    old = os.umask(0o022)
+    try:
+        proc = _cli(nb, "-o", out, "--keep-tex")
+    finally:
+        os.umask(old)
+    assert proc.returncode == 0, proc.stderr
+    assert not stale.exists() and out.stat().st_mode & 0o777 == 0o644
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Sorriso 😀, chinês 中文 e ✓" in text and "saída 中 ✓" in text
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    assert "DejaVuSans" in fonts and "NotoSerifCJK" in fonts
+    assert "Missing character" not in (tmp_path / "o" / "_build" / "e" / "hw08.log").read_text()
+
+
+def test_character_without_any_font_fails_loudly(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# Sem fonte"), new_markdown_cell("Uso privado: \U0010fffd."),
+              name="pua.ipynb")
+    out = _stale(tmp_path / "o.pdf")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "não têm glifo em nenhuma fonte instalada" in proc.stderr
+    assert "(U+10FFFD) em pua.ipynb, célula 2" in proc.stderr and "apt-get install" in proc.stderr
+    _intact(out, {"pua.ipynb", "_build"})
+
+
+def _xelatex_in(folder):
+    """PIDs de xelatex cujo diretório de trabalho está dentro de ``folder``."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (proc / "comm").read_text().strip().startswith("xelatex") and \
+                    str(Path(os.readlink(proc / "cwd"))).startswith(str(folder)):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="precisa de /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_during_xelatex_keeps_old_pdf_and_cleans_up(tmp_path, sig):
+    """Um processo real recebe SIGTERM/SIGINT com o xelatex rodando: PDF anterior intacto, sem
+    temporários (nem no TMPDIR), sem xelatex órfão."""
+    nb = _one(tmp_path, *[new_markdown_cell(f"# Capítulo {i}\n\n" + "Texto longo. " * 400) for i in range(3)])
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "hw08.export", str(nb), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmpdir), "PYTHONIOENCODING": "utf-8"})
+    deadline = time.monotonic() + 120
+    while not _xelatex_in(tmpdir):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "o xelatex não começou"
+        time.sleep(0.01)
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")]  # o temporário existe
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGTERM:
+        assert proc.returncode == -signal.SIGTERM  # termina pelo sinal, como sem o tratador
+    else:
+        assert proc.returncode == 130 and "interrompido (Ctrl-C)" in err and "Traceback" not in err
+    _intact(out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["e.pdf"]
+    assert not list(tmpdir.iterdir())  # sem /tmp/hw08-export-*
+    time.sleep(0.2)
+    assert not _xelatex_in(tmpdir)
