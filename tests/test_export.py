@@ -449,3 +449,33 @@ def test_signal_during_xelatex_keeps_old_pdf_and_cleans_up(tmp_path, sig):
     assert not list(tmpdir.iterdir())  # sem /tmp/hw08-export-*
     time.sleep(0.2)
     assert not _xelatex_in(tmpdir)
+
+
+def test_sigterm_during_execution_stops_the_kernel(tmp_path):
+    """SIGTERM com --execute no meio de uma célula: o kernel é encerrado, o PDF anterior fica."""
+    pidfile = tmp_path / "kernel.pid"
+    nb = _one(tmp_path, new_markdown_cell("# Lento"), new_code_cell(
+        f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)"))
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    proc = subprocess.Popen([sys.executable, "-m", "hw08.export", str(nb), "-o", str(out), "--execute"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    deadline = time.monotonic() + 120
+    while not (pidfile.exists() and pidfile.read_text()):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "o kernel não começou"
+        time.sleep(0.05)
+    kernel = int(pidfile.read_text())
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGTERM
+    _intact(out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["e.pdf"]
+    for _ in range(50):  # o kernel some (encerrado pelo nbclient na limpeza)
+        if not Path(f"/proc/{kernel}").exists() or "Z" in Path(f"/proc/{kernel}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(kernel, signal.SIGKILL)
+        pytest.fail("o kernel continuou rodando depois do SIGTERM")
