@@ -20,6 +20,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -27,8 +28,8 @@ import threading
 import traceback
 from pathlib import Path
 
-__all__ = ["Terminated", "UserError", "atomic_path", "describe_os_error", "remove_stale_temps",
-           "run_cli", "signals_as_exceptions", "temp_name"]
+__all__ = ["Terminated", "UserError", "atomic_path", "describe_os_error", "make_temp_dir",
+           "remove_stale_temps", "run_cli", "signals_as_exceptions", "temp_name"]
 
 #: Permissões de um arquivo novo: 0666 menos a umask (0644 com a umask usual 022), como ``open``.
 _DEFAULT_MODE = 0o666
@@ -54,13 +55,14 @@ def _raise_terminated(signum, frame):  # noqa: ARG001 - assinatura de tratador d
 
 
 @contextlib.contextmanager
-def signals_as_exceptions(signums=(signal.SIGTERM, signal.SIGHUP)):
+def signals_as_exceptions(signums=(signal.SIGTERM, signal.SIGHUP), message: str | None = None):
     """Durante o bloco, SIGTERM/SIGHUP levantam :class:`Terminated` (os ``finally`` limpam).
 
     Ao sair por um desses sinais, o tratador anterior é restaurado e o sinal é reenviado ao
     próprio processo: quem não tratava o sinal termina por ele (status 143 para SIGTERM), como
     sem este bloco. Só tem efeito na thread principal (o Python só instala tratadores nela);
-    sinais ignorados (``SIG_IGN``) continuam ignorados.
+    sinais ignorados (``SIG_IGN``) continuam ignorados. ``message`` (com ``{signal}``) é
+    escrita no stderr antes de o sinal ser reenviado.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -78,6 +80,8 @@ def signals_as_exceptions(signums=(signal.SIGTERM, signal.SIGHUP)):
         for signum, old in previous.items():
             signal.signal(signum, old)
         previous = {}
+        if message:
+            print(message.format(signal=signal.Signals(exc.signum).name), file=sys.stderr, flush=True)
         os.kill(os.getpid(), exc.signum)  # o tratador anterior (ou o padrão) decide
         raise
     finally:
@@ -122,8 +126,6 @@ def remove_stale_temps(folder: Path, name: str | None = None) -> list[Path]:
             continue
         with contextlib.suppress(OSError):
             if path.is_dir() and not path.is_symlink():
-                import shutil
-
                 shutil.rmtree(path)
             else:
                 path.unlink()
@@ -188,7 +190,8 @@ def describe_os_error(exc: OSError, doing: str) -> str:
         return (f"Sem permissão para {doing}: {where or exc.strerror}. Ajuste as permissões "
                 "(ls -l; chmod/chown) ou escolha uma pasta sua, e rode de novo.")
     if code == errno.EROFS:
-        return f"Não dá para {doing}: {where} está num sistema de arquivos somente leitura. Escolha outra pasta."
+        return (f"Não dá para {doing}: {where} está num sistema de arquivos somente leitura. "
+                "Escolha outra pasta.")
     if code == errno.ENOTDIR:
         return (f"Não dá para {doing}: parte do caminho {where} é um arquivo, não uma pasta. "
                 "Corrija o caminho (ou mova o arquivo) e rode de novo.")
@@ -207,7 +210,9 @@ def run_cli(prog: str, main, argv, *, debug: bool = False, handled=(UserError,))
     inesperado" com a dica do ``--debug``. Com ``debug=True`` o traceback também é impresso.
     """
     try:
-        with signals_as_exceptions():  # SIGTERM: os finally limpam, depois o processo termina por ele
+        # SIGTERM: os finally limpam, depois o processo termina pelo sinal
+        with signals_as_exceptions(message=f"{prog}: interrompido ({{signal}}); nenhum arquivo de "
+                                           "saída foi alterado."):
             return main(argv)
     except KeyboardInterrupt:
         if debug:
@@ -240,7 +245,5 @@ def make_temp_dir(prefix: str) -> Path:
         for path in base.glob(f"{prefix}*"):
             m = re.match(re.escape(prefix) + r"(\d+)-", path.name)
             if m and not _pid_alive(int(m.group(1))) and path.is_dir() and not path.is_symlink():
-                import shutil
-
                 shutil.rmtree(path, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))

@@ -235,7 +235,8 @@ def _check_folder(path: Path, what: str) -> None:
         if folder.exists() or folder.is_symlink():
             if not folder.is_dir():
                 raise DataError(
-                    f"{what[0].upper() + what[1:]} {path} não pode ser usada: {folder} é um arquivo, não uma "
+                    f"{what[0].upper() + what[1:]} {path} não pode ser usada: {folder} é um "
+                    "arquivo, não uma "
                     "pasta. Apague/renomeie esse arquivo ou aponte HW08_DATA_ROOT para outra pasta."
                 )
             return
@@ -394,12 +395,15 @@ def prepare(name: str = "mnist", root=None, *, mirror=None, download: bool = Tru
         return root
     if not download:
         raise DataError(_missing_message(
-            folder, raw, "HW08_DATA_MIRROR não está definida e o download está desativado (download=False)"))
+            folder, raw,
+            "HW08_DATA_MIRROR não está definida e o download está desativado (download=False)"))
     try:
         _download(key, root, timeout)
     except Exception as exc:  # noqa: BLE001 - qualquer falha de rede vira a mesma instrução
         raise DataError(_missing_message(
-            folder, raw, f"HW08_DATA_MIRROR não está definida e o download falhou ({type(exc).__name__}: {exc})")) from None
+            folder, raw,
+            f"HW08_DATA_MIRROR não está definida e o download falhou ({type(exc).__name__}: {exc})",
+        )) from None
     if not _have_raw(raw):
         raise DataError(_missing_message(folder, raw, "o download terminou sem os arquivos esperados"))
     return root

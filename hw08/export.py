@@ -546,7 +546,8 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
     if output.suffix.lower() != ".pdf" or output.is_dir():
         raise ExportError(f"A saída {output} deve ser um arquivo .pdf (use -o entrega.pdf).")
     if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
-        raise ExportError(f"O limite por célula deve ser um número inteiro positivo de segundos, não {timeout!r}.")
+        raise ExportError(
+            f"O limite por célula deve ser um número inteiro positivo de segundos, não {timeout!r}.")
     if not _has_template(TEMPLATE_DIR):
         raise ExportError(
             f"Não encontrei o modelo LaTeX em {TEMPLATE_DIR / TEMPLATE_NAME}; reinstale o hw08 "

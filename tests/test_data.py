@@ -392,8 +392,9 @@ def test_sigterm_during_decompression_leaves_nothing(tmp_path, no_mirror, tiny_t
     raw = tmp_path / "root" / "MNIST" / "raw"
     assert _leftovers(raw)  # o temporário existe agora
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=20)
+    _, err = proc.communicate(timeout=20)
     assert proc.returncode == -signal.SIGTERM  # termina pelo sinal, como sem o tratador
+    assert "hw08.data: interrompido (SIGTERM)" in err and "Traceback" not in err
     assert not _leftovers(tmp_path / "root") and not any(raw.iterdir())
 
 

@@ -442,6 +442,8 @@ def test_signal_during_xelatex_keeps_old_pdf_and_cleans_up(tmp_path, sig):
     _, err = proc.communicate(timeout=60)
     if sig == signal.SIGTERM:
         assert proc.returncode == -signal.SIGTERM  # termina pelo sinal, como sem o tratador
+        assert "hw08-export: interrompido (SIGTERM); nenhum arquivo de saída foi alterado." in err
+        assert "Traceback" not in err
     else:
         assert proc.returncode == 130 and "interrompido (Ctrl-C)" in err and "Traceback" not in err
     _intact(out)
