@@ -10,8 +10,16 @@ Ordem de busca, para cada conjunto de dados:
    deixamos o torchvision verificá-los);
 3. o download do próprio torchvision.
 
-Se nada disso funcionar, :class:`DataError` explica em português o que fazer.
-Uso na linha de comando: ``python -m hw08.data`` prepara os dois conjuntos.
+Os arquivos são validados de ponta a ponta (cabeçalho IDX, 60 000/10 000 itens, imagens 28×28,
+rótulos 0–9 e as somas SHA-256 oficiais dos arquivos descompactados, em ``_SHA256``); a
+descompressão é atômica (temporário na mesma pasta, limpo em erro, Ctrl-C e SIGTERM; restos de
+um ``kill -9`` somem na execução seguinte) e grava com modo 0644 (menos a umask). Caminhos
+relativos em ``$HW08_DATA_ROOT``/``$HW08_DATA_MIRROR`` são relativos à raiz do projeto
+(:func:`project_root`), também de dentro de ``notebooks/``.
+
+Se nada disso funcionar, :class:`DataError` explica em português o que fazer (no Jupyter, só a
+mensagem, sem traceback). Uso na linha de comando: ``python -m hw08.data [--debug] [PASTA]``
+prepara os dois conjuntos.
 """
 
 from __future__ import annotations
