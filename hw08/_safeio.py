@@ -54,8 +54,12 @@ def _raise_terminated(signum, frame):  # noqa: ARG001 - assinatura de tratador d
     raise Terminated(signum)
 
 
+#: Sinais de término tratados (SIGHUP não existe no Windows).
+_TERM_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 @contextlib.contextmanager
-def signals_as_exceptions(signums=(signal.SIGTERM, signal.SIGHUP), message: str | None = None):
+def signals_as_exceptions(signums=_TERM_SIGNALS, message: str | None = None):
     """Durante o bloco, SIGTERM/SIGHUP levantam :class:`Terminated` (os ``finally`` limpam).
 
     Ao sair por um desses sinais, o tratador anterior é restaurado e o sinal é reenviado ao
@@ -160,7 +164,7 @@ def atomic_path(target, *, mode: int = _DEFAULT_MODE, what: str = "o arquivo"):
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.fchmod(fd, mode & ~_umask())
+                os.chmod(tmp, mode & ~_umask())
             finally:
                 os.close(fd)
         except OSError as exc:

@@ -375,9 +375,9 @@ def _run_xelatex(build: Path, texinputs: list[Path]) -> subprocess.CompletedProc
         stdout, _ = proc.communicate()
     except BaseException:
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
+            os.killpg(proc.pid, signal.SIGKILL)  # o xelatex e o que ele tiver lançado
+        except (OSError, AttributeError):  # AttributeError: sem killpg (Windows)
+            proc.kill()
         proc.wait()
         raise
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, "")
