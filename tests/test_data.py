@@ -172,7 +172,6 @@ import errno  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
