@@ -52,7 +52,7 @@ notebooks: $(STAMP)/data
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 
 # O PDF usa as saídas salvas; notebooks com células de código sem saída são executados antes
-# (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro não fica PDF.
+# (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro o PDF anterior fica intacto.
 pdf: $(PDF)
 
 $(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw08/*)

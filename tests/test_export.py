@@ -156,11 +156,21 @@ def test_helpers():
     assert export.needs_execution(new_notebook(cells=[new_code_cell("1")]))
 
 
-# ----- falhas: saída não-zero e nenhum PDF (nem o antigo) no caminho -----------------------
+# ----- falhas: saída não-zero, o PDF anterior intacto, nenhum temporário -------------------
+
+OLD_PDF = b"%PDF-1.4 antigo"
+
 
 def _stale(path):
-    path.write_bytes(b"%PDF-1.4 antigo")
+    path.write_bytes(OLD_PDF)
     return path
+
+
+def _intact(out, allowed=()):
+    """O PDF anterior continua lá, byte a byte, e nada além dele (e de ``allowed``) na pasta."""
+    assert out.read_bytes() == OLD_PDF
+    extra = {p.name for p in out.parent.iterdir()} - {out.name, *allowed}
+    assert not {name for name in extra if name.endswith(".tmp") or name.startswith(".")}, extra
 
 
 def test_missing_xelatex(tmp_path, monkeypatch, capsys):
@@ -170,7 +180,7 @@ def test_missing_xelatex(tmp_path, monkeypatch, capsys):
     assert export.main([str(tmp_path / "a.ipynb"), "-o", str(out)]) != 0
     err = capsys.readouterr().err
     assert "xelatex" in err and "apt-get install texlive-xetex" in err
-    assert not out.exists()
+    _intact(out, {"a.ipynb", "vazio"})
 
 
 def test_failing_execution_names_notebook_and_cell(tmp_path, capsys):
@@ -180,7 +190,8 @@ def test_failing_execution_names_notebook_and_cell(tmp_path, capsys):
     out = _stale(tmp_path / "o.pdf")
     rc = export.main([str(tmp_path / "ruim.ipynb"), "-o", str(out), "--execute"])
     err = capsys.readouterr().err
-    assert rc != 0 and not out.exists()
+    assert rc != 0
+    _intact(out, {"ruim.ipynb"})
     assert "ruim.ipynb" in err and "célula 3 (índice 2" in err and "quebrou" in err
     assert "raise ValueError('quebrou')" in err
 
@@ -193,7 +204,8 @@ def test_latex_error_points_to_log(tmp_path):
         [sys.executable, "-m", "hw08.export", str(tmp_path / "tex.ipynb"), "-o", str(out)],
         capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
-    assert proc.returncode != 0 and not out.exists()
+    assert proc.returncode != 0
+    _intact(out, {"tex.ipynb", "_build"})
     log = tmp_path / "_build" / "o" / "hw08.log"
     assert str(log) in proc.stderr and log.exists()
 
@@ -221,3 +233,251 @@ def test_wheel_ships_every_template_file():
     shipped = set(config["tool"]["setuptools"]["data-files"]["share/hw08/templates/hw08"])
     on_disk = {p.relative_to(root).as_posix() for p in (root / "export" / "templates" / "hw08").iterdir()}
     assert shipped == on_disk
+
+
+# ----- issue 13: nada se perde, erros que dizem o que fazer --------------------------------
+
+import errno  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hw08 import _safeio  # noqa: E402
+
+
+def _one(folder, *cells, name="a.ipynb"):
+    nbformat.write(new_notebook(cells=list(cells)), folder / name)
+    return folder / name
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "hw08.export", *map(str, args)], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
+
+
+def test_typo_in_input_keeps_the_previous_pdf(tmp_path):
+    """O caso da issue: `hw08-export nao/existe.ipynb -o o/entrega.pdf` apagava a entrega."""
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "entrega.pdf")
+    proc = _cli("nao/existe.ipynb", "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "nao/existe.ipynb: não é um notebook" in proc.stderr
+    _intact(out)
+    (tmp_path / "ruim.ipynb").write_text("{ isto não é json")
+    proc = _cli(tmp_path / "ruim.ipynb", "-o", out)
+    assert proc.returncode == 1 and "Não consegui ler o notebook" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    _intact(out)
+
+
+def test_bad_arguments_in_portuguese(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    out = _stale(tmp_path / "o.pdf")
+    proc = _cli(nb, "-o", out, "--timeout", "-5")
+    assert proc.returncode == 2
+    assert "hw08-export: erro: --timeout deve ser um número inteiro positivo de segundos, não '-5'" in proc.stderr
+    proc = _cli(nb, "-o", out, "--execute", "--kernel", "nao-existe")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "O kernel 'nao-existe' não existe. Kernels instalados:" in proc.stderr and "python3" in proc.stderr
+    proc = _cli(nb, "-o", out, "--execute", "--kernel", "nao-existe", "--debug")
+    assert "Traceback" in proc.stderr and "O kernel 'nao-existe' não existe" in proc.stderr
+    _intact(out, {"a.ipynb"})
+
+
+def test_output_folder_is_a_file(tmp_path, capsys):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    (tmp_path / "arquivo").write_text("x")
+    assert export.main([str(nb), "-o", str(tmp_path / "arquivo" / "sub" / "e.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert "arquivo é um arquivo, não uma pasta" in err and "Traceback" not in err
+
+
+def test_output_folder_without_permission(tmp_path, monkeypatch, capsys):
+    """Como root o chmod não barra: o EACCES é injetado na criação do temporário do PDF."""
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    real_open = os.open
+
+    def deny(path, flags, *args, **kwargs):
+        if Path(path).parent == out.parent and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(_safeio.os, "open", deny)
+    assert export.main([str(nb), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Sem permissão para criar o PDF em" in err and "chmod" in err and "Traceback" not in err
+    monkeypatch.undo()
+    _intact(out)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="como root as permissões não barram (teste acima injeta o erro)")
+def test_output_folder_without_permission_real(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    (tmp_path / "o").chmod(0o555)
+    try:
+        proc = _cli(nb, "-o", out)
+    finally:
+        (tmp_path / "o").chmod(0o755)
+    assert proc.returncode == 1 and "Sem permissão" in proc.stderr
+    _intact(out)
+
+
+def test_latex_error_names_notebook_and_cell(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# Erro"), new_markdown_cell("Antes, tudo bem."),
+              new_markdown_cell("Fração quebrada $\\frac{1}{$ aqui."), new_markdown_cell("Depois."),
+              name="fracao.ipynb")
+    out = _stale(tmp_path / "o.pdf")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "O xelatex falhou" in proc.stderr
+    assert f"O erro está no notebook {nb}, célula 3 markdown (índice 2 no .ipynb)" in proc.stderr
+    assert "Fração quebrada" in proc.stderr
+    _intact(out, {"fracao.ipynb", "_build"})
+    # erro com número de linha (comando inexistente), numa célula de código depois de markdown
+    nb = _one(tmp_path, new_markdown_cell("# Outro"), new_code_cell("x = 1", execution_count=1),
+              new_markdown_cell("Ok $x$."), new_markdown_cell("$$\\comandoinexistente{x}$$"),
+              name="cmd.ipynb")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1
+    assert f"O erro está no notebook {nb}, célula 4 markdown (índice 3 no .ipynb)" in proc.stderr
+
+
+def test_missing_characters_parsing_and_fallback_fonts():
+    log = ("Missing character: There is no 😀 (U+1F600) in font [lmroman10-regular]:mapping=tex-text;!\n"
+           "Missing character: There is no 中 (U+4E2D) in font [lmroman10-regular]:mapping=\n"
+           "Missing character: There is no 😀 (U+1F600) in font DejaVu Sans Mono\n"
+           "Missing character: There is no \U0010fffd (\"10FFFD) in font nullfont!\n")
+    assert export.missing_characters(log) == ["😀", "中", "\U0010fffd"]
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig ausente")
+    extra, unresolved = export.fallback_preamble(["\U0010fffd", "\ufe0f"])
+    assert unresolved == ["\U0010fffd"]        # uso privado: nenhuma fonte tem
+    assert "\\newunicodechar{\ufe0f}{}" in extra  # seletor de variação: invisível
+    if export._font_charset("DejaVu Sans") is None:
+        pytest.skip("fonts-dejavu ausente")
+    extra, unresolved = export.fallback_preamble(["😀"])
+    assert not unresolved and "\\newfontfamily\\hwfallbackA{DejaVu Sans}" in extra
+    assert '\\newunicodechar{😀}{\\hwfallback{\\hwfallbackA}{"1F600}}' in extra
+    assert export._font_charset("Noto Color Emoji") is None  # colorida: o xelatex não desenha
+
+
+def _have_fonts(*families):
+    return shutil.which("fc-match") and all(export._font_charset(f) for f in families)
+
+
+@pytest.mark.skipif(not _have_fonts("DejaVu Sans", "Noto Serif CJK SC"),
+                    reason="fontes de reserva ausentes (apt-get install fonts-dejavu-core fonts-noto-cjk)")
+def test_characters_without_glyph_are_drawn_with_a_fallback_font(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# Glifos\n\nSorriso 😀, chinês 中文 e ✓."),
+              new_code_cell("print('中 ✓')", execution_count=1,
+                            outputs=[new_output("stream", name="stdout", text="saída 中 ✓\n")]))
+    (tmp_path / "o").mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / "o" / f".e.pdf.{dead.pid}.tmp"  # resto de um kill -9 anterior
+    stale.write_bytes(b"lixo")
+    out = tmp_path / "o" / "e.pdf"
+    old = os.umask(0o022)
+    try:
+        proc = _cli(nb, "-o", out, "--keep-tex")
+    finally:
+        os.umask(old)
+    assert proc.returncode == 0, proc.stderr
+    assert not stale.exists() and out.stat().st_mode & 0o777 == 0o644
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Sorriso 😀, chinês 中文 e ✓" in text and "saída 中 ✓" in text
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    assert "DejaVuSans" in fonts and "NotoSerifCJK" in fonts
+    assert "Missing character" not in (tmp_path / "o" / "_build" / "e" / "hw08.log").read_text()
+
+
+def test_character_without_any_font_fails_loudly(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# Sem fonte"), new_markdown_cell("Uso privado: \U0010fffd."),
+              name="pua.ipynb")
+    out = _stale(tmp_path / "o.pdf")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "não têm glifo em nenhuma fonte instalada" in proc.stderr
+    assert "(U+10FFFD) em pua.ipynb, célula 2" in proc.stderr and "apt-get install" in proc.stderr
+    _intact(out, {"pua.ipynb", "_build"})
+
+
+def _xelatex_in(folder):
+    """PIDs de xelatex cujo diretório de trabalho está dentro de ``folder``."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (proc / "comm").read_text().strip().startswith("xelatex") and \
+                    str(Path(os.readlink(proc / "cwd"))).startswith(str(folder)):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="precisa de /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_during_xelatex_keeps_old_pdf_and_cleans_up(tmp_path, sig):
+    """Um processo real recebe SIGTERM/SIGINT com o xelatex rodando: PDF anterior intacto, sem
+    temporários (nem no TMPDIR), sem xelatex órfão."""
+    nb = _one(tmp_path, *[new_markdown_cell(f"# Capítulo {i}\n\n" + "Texto longo. " * 400) for i in range(3)])
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "hw08.export", str(nb), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmpdir), "PYTHONIOENCODING": "utf-8"})
+    deadline = time.monotonic() + 120
+    while not _xelatex_in(tmpdir):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "o xelatex não começou"
+        time.sleep(0.01)
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")]  # o temporário existe
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGTERM:
+        assert proc.returncode == -signal.SIGTERM  # termina pelo sinal, como sem o tratador
+        assert "hw08-export: interrompido (SIGTERM); nenhum arquivo de saída foi alterado." in err
+        assert "Traceback" not in err
+    else:
+        assert proc.returncode == 130 and "interrompido (Ctrl-C)" in err and "Traceback" not in err
+    _intact(out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["e.pdf"]
+    assert not list(tmpdir.iterdir())  # sem /tmp/hw08-export-*
+    time.sleep(0.2)
+    assert not _xelatex_in(tmpdir)
+
+
+def test_sigterm_during_execution_stops_the_kernel(tmp_path):
+    """SIGTERM com --execute no meio de uma célula: o kernel é encerrado, o PDF anterior fica."""
+    pidfile = tmp_path / "kernel.pid"
+    nb = _one(tmp_path, new_markdown_cell("# Lento"), new_code_cell(
+        f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)"))
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "e.pdf")
+    proc = subprocess.Popen([sys.executable, "-m", "hw08.export", str(nb), "-o", str(out), "--execute"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    deadline = time.monotonic() + 120
+    while not (pidfile.exists() and pidfile.read_text()):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "o kernel não começou"
+        time.sleep(0.05)
+    kernel = int(pidfile.read_text())
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGTERM
+    _intact(out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["e.pdf"]
+    for _ in range(50):  # o kernel some (encerrado pelo nbclient na limpeza)
+        if not Path(f"/proc/{kernel}").exists() or "Z" in Path(f"/proc/{kernel}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(kernel, signal.SIGKILL)
+        pytest.fail("o kernel continuou rodando depois do SIGTERM")
