@@ -50,6 +50,8 @@ def pt(x, casas=2, *, pct=False, milhar=True):
         texto = f"{int(x):,}" if milhar and abs(int(x)) >= 10_000 else f"{int(x)}"
         return _troca(texto)
     v = float(x) * (100 if pct else 1)
+    if round(v, casas) == 0:
+        v = 0.0                                   # sem "−0,00"
     texto = f"{v:,.{casas}f}" if milhar and abs(v) >= 10_000 else f"{v:.{casas}f}"
     return _troca(texto) + (" %" if pct else "")
 

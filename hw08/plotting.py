@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ._validation import to_numpy
+from .formato import pt
 
 __all__ = ["image_grid"]
 
@@ -176,7 +177,7 @@ def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
                         getattr(model, "covariance_type", "full"))
     if legend:
         media = float(np.mean(to_numpy(model.score_samples(X))))
-        ax.text(0.02, 0.02, f"log-veross. média = {media:.3f}", transform=ax.transAxes, fontsize=8,
+        ax.text(0.02, 0.02, f"log-veross. média = {pt(media, 3)}", transform=ax.transAxes, fontsize=8,
                 bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
