@@ -76,7 +76,7 @@ def _formata_pandas(v):
     casas = pd.get_option("display.precision")
     if v != 0 and math.isfinite(v) and (abs(v) < 10 ** (-casas) or abs(v) >= 1e9):
         return pt_g(v, max(casas, 3))
-    return pt(v, casas, milhar=False)
+    return pt(v, casas)
 
 
 # --------------------------------------------------------------------------- matplotlib
