@@ -1,6 +1,6 @@
 """Benchmark: hw08.KMeans × scikit-learn KMeans(algorithm="lloyd") no MNIST-treino, K=10.
 
-Os dois partem dos MESMOS centróides iniciais (k-means++ com semente), rodam até convergir, no
+Os dois partem dos MESMOS centroides iniciais (k-means++ com semente), rodam até convergir, no
 mesmo processo, e o script imprime o tempo por iteração de cada um, a razão hw08/sklearn (< 1 =
 hw08 mais rápido) e a diferença relativa de inércia. Dados via hw08.data (respeita HW08_DATA_MIRROR).
 
@@ -60,7 +60,7 @@ def main(argv=None):
         "inertia_rel_diff": (ours.inertia_ - theirs.inertia_) / theirs.inertia_,
         "labels_equal": bool(np.array_equal(ours.labels_, theirs.labels_)),
     }
-    print(f"MNIST-treino {result['n_samples']}×{result['n_features']}, K=10, mesmos centróides iniciais, "
+    print(f"MNIST-treino {result['n_samples']}×{result['n_features']}, K=10, mesmos centroides iniciais, "
           f"{result['torch_threads']} threads do torch, melhor de {args.repeats}")
     for name in ("hw08", "sklearn"):
         model, per_iter, seconds = best[name]

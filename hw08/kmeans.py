@@ -1,6 +1,6 @@
 """K-means (algoritmo de Lloyd) em torch, com a interface do scikit-learn.
 
-Passo de atribuição (E) com os centróides fixos e passo de atualização (M) com as
+Passo de atribuição (E) com os centroides fixos e passo de atualização (M) com as
 atribuições fixas, como em ``sklearn.cluster.KMeans(algorithm="lloyd")``:
 
 * distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D); na CPU, se X é esparsa
@@ -8,9 +8,9 @@ atribuições fixas, como em ``sklearn.cluster.KMeans(algorithm="lloyd")``:
   feita uma vez por ``fit``, e só percorre as entradas não nulas;
 * atualização ``μ_k = Σ_{n∈C_k} x_n / |C_k|`` com ``index_add_``, incremental: depois da primeira
   iteração só os pontos que trocaram de grupo entram e saem das somas;
-* grupos vazios são re-semeados com os pontos mais distantes dos seus centróides;
+* grupos vazios são re-semeados com os pontos mais distantes dos seus centroides;
 * parada quando as atribuições não mudam (convergência estrita) ou quando o deslocamento
-  total dos centróides ``Σ_k ‖μ_k^{novo} − μ_k‖²`` fica abaixo de ``tol`` × variância média
+  total dos centroides ``Σ_k ‖μ_k^{novo} − μ_k‖²`` fica abaixo de ``tol`` × variância média
   dos atributos — a mesma regra do scikit-learn.
 """
 
@@ -63,8 +63,8 @@ def _random_init(X, n_clusters, generator):
 def _kmeans_plusplus(X, n_clusters, generator, X_sq=None, n_local_trials=None):
     """Inicialização k-means++ "gulosa" (Arthur & Vassilvitskii, 2007; a variante do scikit-learn).
 
-    O primeiro centróide é um ponto uniforme; cada novo centróide é sorteado com probabilidade
-    proporcional a ``D(x)²`` (distância ao centróide mais próximo já escolhido), testando
+    O primeiro centroide é um ponto uniforme; cada novo centroide é sorteado com probabilidade
+    proporcional a ``D(x)²`` (distância ao centroide mais próximo já escolhido), testando
     ``2 + ln K`` candidatos e ficando com o que mais reduz a inércia.
 
     Returns
@@ -94,7 +94,7 @@ def _kmeans_plusplus(X, n_clusters, generator, X_sq=None, n_local_trials=None):
 
 
 def _class_means_init(X, y, n_clusters):
-    """Centróides iniciais = imagem média de cada classe (rótulos ordenados)."""
+    """Centroides iniciais = imagem média de cada classe (rótulos ordenados)."""
     if y is None:
         raise ValueError("init='class-means' precisa dos rótulos: chame fit(X, y).")
     y = torch.as_tensor(to_numpy(y)).to(X.device)
@@ -116,7 +116,7 @@ def _class_means_init(X, y, n_clusters):
 
 
 def _relocate_empty_clusters(X, distances_to_own, labels, sums, counts):
-    """Re-semeia grupos vazios com os pontos mais distantes do próprio centróide (como o sklearn).
+    """Re-semeia grupos vazios com os pontos mais distantes do próprio centroide (como o sklearn).
 
     Altera ``sums`` e ``counts`` no lugar: cada ponto escolhido sai do grupo de origem e
     passa a ser, sozinho, o novo grupo.
@@ -170,7 +170,7 @@ def _assign(X, centers, out=None, X_csr=None):
     Returns
     -------
     partial : torch.Tensor of shape (n_samples,)
-        ``min_k (‖μ_k‖² − 2 x·μ_k)``; somando ``‖x‖²`` dá a distância ao quadrado ao centróide.
+        ``min_k (‖μ_k‖² − 2 x·μ_k)``; somando ``‖x‖²`` dá a distância ao quadrado ao centroide.
     labels : torch.Tensor of shape (n_samples,)
     """
     C_sq = (centers * centers).sum(dim=1)
@@ -245,7 +245,7 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None, X_csr=Non
         if shift <= tol:
             break
         labels_old = labels
-    # atribuições e inércia finais coerentes com os centróides devolvidos
+    # atribuições e inércia finais coerentes com os centroides devolvidos
     final_labels = labels if strict else _assign(X, centers, out=buffer, X_csr=X_csr)[1]
     return final_labels, _exact_inertia(X, centers, final_labels), centers, n_iter, history
 
@@ -286,9 +286,9 @@ class KMeans:
     n_clusters : int, default=8
         Número de grupos K.
     init : {"k-means++", "random", "class-means"} or array-like of shape (n_clusters, n_features), default="k-means++"
-        Inicialização dos centróides: ``"random"`` sorteia K amostras distintas; ``"k-means++"``
+        Inicialização dos centroides: ``"random"`` sorteia K amostras distintas; ``"k-means++"``
         usa a semeadura k-means++ gulosa; ``"class-means"`` usa a média de cada classe (exige
-        ``y`` em :meth:`fit`); um array dá os centróides iniciais explicitamente.
+        ``y`` em :meth:`fit`); um array dá os centroides iniciais explicitamente.
     n_init : int or "auto", default="auto"
         Número de inicializações; fica a de menor inércia. ``"auto"`` = 10 para ``"random"`` e 1
         para as demais. Inicializações determinísticas (``"class-means"``, array) rodam uma vez.
@@ -306,15 +306,15 @@ class KMeans:
     Attributes
     ----------
     cluster_centers_ : numpy.ndarray of shape (n_clusters, n_features)
-        Centróides finais.
+        Centroides finais.
     labels_ : numpy.ndarray of shape (n_samples,)
         Grupo de cada amostra de treino.
     inertia_ : float
-        Soma das distâncias ao quadrado de cada amostra ao seu centróide.
+        Soma das distâncias ao quadrado de cada amostra ao seu centroide.
     n_iter_ : int
         Iterações da melhor inicialização.
     inertia_history_ : list of float
-        Inércia a cada iteração (atribuição com os centróides da iteração) da melhor inicialização.
+        Inércia a cada iteração (atribuição com os centroides da iteração) da melhor inicialização.
     n_features_in_ : int
 
     Examples
@@ -430,7 +430,7 @@ class KMeans:
         return self
 
     def predict(self, X):
-        """Índice do centróide mais próximo de cada amostra.
+        """Índice do centroide mais próximo de cada amostra.
 
         Returns
         -------
@@ -445,7 +445,7 @@ class KMeans:
         return self.fit(X, y).labels_
 
     def transform(self, X):
-        """Distâncias euclidianas (não ao quadrado) de cada amostra a cada centróide.
+        """Distâncias euclidianas (não ao quadrado) de cada amostra a cada centroide.
 
         Returns
         -------
@@ -460,7 +460,7 @@ class KMeans:
         return self.fit(X, y).transform(X)
 
     def score(self, X, y=None):
-        """Menos a inércia de ``X`` com os centróides ajustados (maior é melhor, como no sklearn)."""
+        """Menos a inércia de ``X`` com os centroides ajustados (maior é melhor, como no sklearn)."""
         X = self._check_X(X)
         C = torch.as_tensor(self.cluster_centers_, device=X.device)
         return -float(_squared_distances(X, C).min(dim=1).values.sum(dtype=torch.float64))

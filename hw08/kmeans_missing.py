@@ -10,7 +10,7 @@ modeladas como ``x_M ~ N(0, c·I)`` e o objetivo é o valor esperado da soma dos
         + \\sum_{d \\in M(x)} (c + \\mu_{id}^2)\\Big].
 
 Com ``x̃`` = ``x`` com as faltantes trocadas por 0, o colchete é ``‖x̃ − μ_i‖² + c·|M(x)|``.
-Daí as duas etapas (centróides fixos / atribuições fixas):
+Daí as duas etapas (centroides fixos / atribuições fixas):
 
 * atribuição: ``z(x) = argmin_i ‖x̃ − μ_i‖²`` (o termo ``c·|M(x)|`` não depende de ``i``);
 * atualização, coordenada a coordenada: ``μ_id = Σ_{x∈C_i, d∈O(x)} x_d / |C_i|``, isto é, a
@@ -62,7 +62,7 @@ def _update(X0, labels, min_dist, n_clusters):
     """Passo de atualização: ``μ_id = Σ_{x∈C_i} x̃_d / |C_i|``.
 
     Grupos vazios são re-semeados por :func:`hw08.kmeans._relocate_empty_clusters` com os pontos
-    mais distantes dos seus centróides; os rótulos desses pontos são atualizados aqui (mesma
+    mais distantes dos seus centroides; os rótulos desses pontos são atualizados aqui (mesma
     escolha: ``topk`` das distâncias), para que o objetivo registrado corresponda à partição.
 
     Returns
@@ -123,7 +123,7 @@ class MissingKMeans:
     c : float, default=1.0
         Variância das entradas faltantes no modelo ``x_M ~ N(0, c·I)``; só desloca o objetivo.
     init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), default="k-means++"
-        Inicialização dos centróides (sobre os dados preenchidos com zero).
+        Inicialização dos centroides (sobre os dados preenchidos com zero).
     n_init : int, default=1
         Número de inicializações; fica a de menor objetivo.
     max_iter : int, default=300
@@ -183,7 +183,7 @@ class MissingKMeans:
     def _run(self, X0, X0_sq, centers, k, tol, n_missing_term):
         history, labels, n_iter = [], None, 0
         for n_iter in range(1, self.max_iter + 1):
-            min_dist, new_labels = _assign(X0, X0_sq, centers)                 # centróides fixos
+            min_dist, new_labels = _assign(X0, X0_sq, centers)                 # centroides fixos
             history.append(float(min_dist.sum()) + n_missing_term)
             if labels is not None and torch.equal(new_labels, labels):
                 break
@@ -260,14 +260,14 @@ class MissingKMeans:
         return self.fit(X).labels_
 
     def score(self, X, y=None):
-        """Menos o objetivo esperado de ``X`` com os centróides ajustados (maior é melhor)."""
+        """Menos o objetivo esperado de ``X`` com os centroides ajustados (maior é melhor)."""
         X0, observed = self._check_X(X)
         centers = torch.as_tensor(self.cluster_centers_, device=X0.device)
         min_dist, _ = _assign(X0, None, centers)
         return -(float(min_dist.sum()) + float(self.c) * int((~observed).sum()))
 
     def impute(self, X):
-        """Preenche as entradas faltantes com a coordenada do centróide do grupo atribuído."""
+        """Preenche as entradas faltantes com a coordenada do centroide do grupo atribuído."""
         X0, observed = self._check_X(X)
         centers = torch.as_tensor(self.cluster_centers_, device=X0.device)
         labels = _assign(X0, None, centers)[1]

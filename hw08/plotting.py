@@ -12,8 +12,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ._validation import to_numpy
+from .formato import pt
 
 __all__ = ["image_grid"]
+
+# No PDF de entrega (A4, margens de 1 pol.) uma figura ocupa no máximo ≈ 5,6 pol. de largura: uma
+# figura de W polegadas é reduzida por 5,6/W, e um rótulo de 9 pt numa figura de 12 pol. sai com
+# ≈ 4 pt. _fonte aumenta o tamanho com a largura para o rótulo sair com pelo menos ``no_pdf`` pt.
+_LARGURA_PDF = 5.6
+
+
+def _fonte(fig, base=9.0, no_pdf=6.0):
+    """Tamanho de fonte (pt) que sai com ≥ ``no_pdf`` pt quando a figura é reduzida ao PDF."""
+    largura = float(fig.get_size_inches()[0])
+    return round(max(base, no_pdf * largura / _LARGURA_PDF), 1)
 
 
 def image_grid(images, titles=None, *, ncols=None, suptitle=None, cmap="gray", size=1.4,
@@ -47,16 +59,33 @@ def image_grid(images, titles=None, *, ncols=None, suptitle=None, cmap="gray", s
         images = images.reshape(n, *shape)
     ncols = ncols or math.ceil(math.sqrt(n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
-                             squeeze=False)
+    titles = None if titles is None else [str(t) for t in titles]
+    # altura reservada aos títulos de cada linha (as linhas de texto do título mais alto), para um
+    # título de duas linhas não invadir a imagem de cima
+    linhas = max((t.count("\n") + 1 for t in titles), default=0) if titles else 0
+    fig = plt.figure(figsize=(size * ncols, 1.0))
+    fonte = _fonte(fig)
+    altura_titulo = linhas * fonte * 1.35 / 72
+    # um título de figura mais largo que a figura é quebrado em linhas (wrap=True, abaixo)
+    linhas_sup = math.ceil(len(suptitle) * 0.55 * (fonte + 1) / 72 / (size * ncols)) if suptitle else 0
+    fig.set_size_inches(size * ncols, (size + altura_titulo) * nrows + 0.1
+                        + linhas_sup * (fonte + 1) * 1.4 / 72)
+    axes = np.atleast_2d(fig.subplots(nrows, ncols, squeeze=False))
     for i, ax in enumerate(axes.flat):
-        ax.axis("off")
+        ax.set_xticks([])
+        ax.set_yticks([])
         if i < n:
             ax.imshow(images[i], cmap=cmap, vmin=0, vmax=float(max(1.0, np.max(images[i]))))
+            # moldura fina: uma imagem clara (uma máscara branca) não some no fundo branco
+            for spine in ax.spines.values():
+                spine.set_color("0.6")
+                spine.set_linewidth(0.6)
             if titles is not None:
-                ax.set_title(str(titles[i]), fontsize=9)
+                ax.set_title(titles[i], fontsize=fonte)
+        else:
+            ax.axis("off")
     if suptitle:
-        fig.suptitle(suptitle)
+        fig.suptitle(suptitle, fontsize=fonte + 1, wrap=True)
     fig.tight_layout()
     return fig
 
@@ -148,7 +177,7 @@ def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
                         getattr(model, "covariance_type", "full"))
     if legend:
         media = float(np.mean(to_numpy(model.score_samples(X))))
-        ax.text(0.02, 0.02, f"log-veross. média = {media:.3f}", transform=ax.transAxes, fontsize=8,
+        ax.text(0.02, 0.02, f"log-veross. média = {pt(media, 3)}", transform=ax.transAxes, fontsize=8,
                 bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
@@ -158,7 +187,7 @@ def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
     return ax
 
 
-def dendrogram_panel(Z, labels=None, ax=None, title=None):
+def dendrogram_panel(Z, labels=None, ax=None, title=None, fontsize=None):
     """Dendrograma de uma matriz de ligação no formato do SciPy, com eixos em português.
 
     Parameters
@@ -169,6 +198,9 @@ def dendrogram_panel(Z, labels=None, ax=None, title=None):
         Rótulo de cada folha.
     ax : matplotlib.axes.Axes, default=None
     title : str, default=None
+    fontsize : float, default=None
+        Tamanho dos rótulos das folhas, dos eixos e do título (``None``: cresce com a largura da
+        figura, para continuar legível no PDF).
 
     Returns
     -------
@@ -178,12 +210,20 @@ def dendrogram_panel(Z, labels=None, ax=None, title=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 3))
-    dendrogram(Z, labels=labels, ax=ax, color_threshold=0, above_threshold_color="C0")
-    ax.set_xlabel("ponto")
-    ax.set_ylabel("distância da junção")
+    fonte = fontsize or _fonte(ax.figure, 10, no_pdf=6.5)
+    dendrogram(Z, labels=labels, ax=ax, color_threshold=0, above_threshold_color="C0",
+               leaf_font_size=fonte, leaf_rotation=0)
+    ax.set_xlabel("ponto", fontsize=fonte)
+    ax.set_ylabel("distância da junção", fontsize=fonte)
+    ax.tick_params(axis="y", labelsize=fonte)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=fonte)
     return ax
+
+
+def _milhar(n):
+    """Inteiro com espaço separando milhares a partir de 10 000 (``"5 923"``, ``"60 000"``)."""
+    return f"{int(n):,}".replace(",", " ") if abs(int(n)) >= 10_000 else str(int(n))
 
 
 # --------------------------------------------------------------------------- K-means (notebook 01)
@@ -227,10 +267,10 @@ def samples_per_cluster(images, labels, *, n_per_cluster=10, cluster_names=None,
             if col < len(pick):
                 ax.imshow(images[pick[col]], cmap="gray", vmin=0, vmax=1)
         name = cluster_names[row] if cluster_names is not None else f"grupo {k}"
-        axes[row, 0].set_ylabel(f"{name}\n(n={len(members)})", rotation=0, ha="right", va="center",
-                                fontsize=8)
+        axes[row, 0].set_ylabel(f"{name}\n(n = {_milhar(len(members))})", rotation=0, ha="right",
+                                va="center", fontsize=_fonte(fig, 8))
     if suptitle:
-        fig.suptitle(suptitle)
+        fig.suptitle(suptitle, fontsize=_fonte(fig, 12))
     fig.tight_layout()
     return fig
 
@@ -278,7 +318,10 @@ def elbow_plot(ks, inertias, *, ax=None, title="Método do cotovelo", xlabel="n�
         fig, ax = plt.subplots(figsize=(5, 3.2))
     else:
         fig = ax.figure
+    from matplotlib.ticker import MaxNLocator
+
     ax.plot(list(ks), list(inertias), "o-")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # K é inteiro
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

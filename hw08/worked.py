@@ -12,7 +12,8 @@ Implementações *pela definição*, lentas de propósito, que produzem as tabel
 - :func:`gap_statistic`: a estatística *gap* de Tibshirani, Walther e Hastie (2001);
 
 e utilitários das demonstrações do notebook 04: :func:`sample_gaussian_blobs`,
-:func:`em_trajectory` (o estado do EM iteração a iteração) e :func:`segment_colors`.
+:func:`em_trajectory` (o estado do EM iteração a iteração), :func:`segment_colors` e
+:func:`slides_init` (a inicialização da GMM receitada nos slides).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["lloyd_trace", "agglomerate", "LINKAGES", "gap_statistic", "sample_gaussian_blobs",
-           "em_trajectory", "segment_colors"]
+           "em_trajectory", "segment_colors", "slides_init"]
 
 
 def lloyd_trace(X, init_centers, names=None, max_iter=20):
@@ -290,3 +291,32 @@ def segment_colors(image, model, n_fit=5000, random_state=0):
     labels = np.asarray(model.predict(pixels))
     segmented = np.asarray(model.means_)[labels].reshape(image.shape).clip(0, 1)
     return segmented, model, fit_pixels
+
+
+def slides_init(X, n_components, random_state=0):
+    """Parâmetros iniciais de uma GMM pela receita dos slides de GMM/EM.
+
+    Pesos uniformes ``π_k = 1/K``; médias em ``K`` pontos dos dados sorteados sem reposição;
+    covariâncias esféricas iguais à variância empírica dos dados, ``Σ_k = s² I`` com
+    ``s² = (1/D) Σ_d Var(x_d)`` (a média das variâncias das coordenadas).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_components : int
+    random_state : int, default=0
+        Semente do sorteio das médias.
+
+    Returns
+    -------
+    dict
+        ``weights_init``, ``means_init`` e ``precisions_init`` (forma ``(K, D, D)``, para
+        ``covariance_type="full"``), prontos para ``GaussianMixture(**slides_init(X, K))``.
+    """
+    X = np.asarray(X, dtype=float)
+    n, d = X.shape
+    rng = np.random.default_rng(random_state)
+    s2 = float(X.var(axis=0).mean())
+    return {"weights_init": np.full(n_components, 1.0 / n_components),
+            "means_init": X[rng.choice(n, size=n_components, replace=False)],
+            "precisions_init": np.stack([np.eye(d) / s2] * n_components)}

@@ -81,7 +81,7 @@ def test_class_means_init_uses_label_means():
 
 def test_empty_cluster_is_reseeded_never_nan():
     X = np.array([[0.0, 0.0], [0.1, 0.0], [0.0, 0.3], [10.0, 10.0], [10.1, 10.0]])
-    init = np.array([[0.0, 0.0], [100.0, 100.0], [10.0, 10.0]])  # o 2º centróide não recebe ninguém
+    init = np.array([[0.0, 0.0], [100.0, 100.0], [10.0, 10.0]])  # o 2º centroide não recebe ninguém
     km = KMeans(3, init=init, device="cpu").fit(X)
     assert np.isfinite(km.cluster_centers_).all()
     assert len(np.unique(km.labels_)) == 3

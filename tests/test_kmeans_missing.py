@@ -52,7 +52,7 @@ def test_update_rule_per_coordinate():
     """μ_id = Σ_{x∈C_i, d observado} x_d / |C_i| — e não a média só dos observados."""
     _, Xm = _data(seed=4, frac=0.3)
     mk = MissingKMeans(3, random_state=0, device="cpu").fit(Xm)
-    # num ponto fixo do algoritmo, os centróides são a regra de atualização aplicada às atribuições
+    # num ponto fixo do algoritmo, os centroides são a regra de atualização aplicada às atribuições
     mk2 = MissingKMeans(3, init=mk.cluster_centers_, tol=0, device="cpu").fit(Xm)
     labels = mk2.labels_
     for i in range(3):

@@ -122,3 +122,14 @@ def test_segment_colors_uses_component_means():
     # duas cores: cada metade da imagem pintada com uma média, perto da cor verdadeira
     assert len(np.unique(seg.reshape(-1, 3), axis=0)) == 2
     np.testing.assert_allclose(seg[:, 6:].mean((0, 1)), [0.9, 0.5, 0.2], atol=0.02)
+
+
+def test_slides_init_receita_dos_slides():
+    from hw08.worked import slides_init
+
+    X = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 4.0], [2.0, 4.0]])   # Var = 1 e 4: s² = 2,5
+    p = slides_init(X, 3, random_state=0)
+    assert np.allclose(p["weights_init"], [1 / 3] * 3)
+    assert all(any(np.array_equal(m, x) for x in X) for m in p["means_init"])
+    assert len({tuple(m) for m in p["means_init"]}) == 3                # sem reposição
+    assert np.allclose(p["precisions_init"], np.eye(2) / 2.5)
