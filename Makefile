@@ -15,7 +15,7 @@ help:
 	@echo "make setup      cria .venv, instala hw08[dev] e registra o kernel 'hw08'"
 	@echo "make data       prepara MNIST e FashionMNIST em data/ (internet ou HW08_DATA_MIRROR)"
 	@echo "make notebooks  executa todos os notebooks no lugar (salvando as saídas)"
-	@echo "make pdf        gera export/hw08.pdf com todos os notebooks (executa os que faltarem)"
+	@echo "make pdf        gera export/hw08.pdf (+ hw08.json) com todos os notebooks (NOME=, MATRICULA=)"
 	@echo "make test       testes unitários + nbval de todos os notebooks"
 	@echo "make lab        abre o JupyterLab em notebooks/"
 	@echo "make bench      benchmarks contra o scikit-learn"
@@ -53,11 +53,18 @@ notebooks: $(STAMP)/data
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 
 # O PDF usa as saídas salvas; notebooks com células de código sem saída são executados antes
-# (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro não fica PDF.
+# (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro não fica PDF. Ao lado,
+# export/hw08.json (páginas de cada questão). Nome e matrícula na capa: make pdf NOME="..." MATRICULA=...
+# O apêndice traz o código dos módulos do hw08 que produzem as respostas.
+NOME ?=
+MATRICULA ?=
+APENDICE := hw08/kmeans.py hw08/kmeans_missing.py hw08/gmm.py hw08/bernoulli.py hw08/mlp.py hw08/ood.py
 pdf: $(PDF)
 
-$(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw08/*)
-	$(REPRO) $(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing
+$(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard hw08/templates/hw08/*) $(APENDICE)
+	$(REPRO) $(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing \
+	  $(if $(NOME),--author "$(NOME)") $(if $(MATRICULA),--student-id "$(MATRICULA)") \
+	  --apendice-codigo $(APENDICE)
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=900 --durations=15
@@ -78,7 +85,7 @@ bench: $(STAMP)/data
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf .pytest_cache export/_build $(PDF) $(STAMP)/data
+	rm -rf .pytest_cache export/_build $(PDF) $(PDF:.pdf=.json) $(STAMP)/data
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean

@@ -673,6 +673,19 @@ def _versions() -> dict:
     return out
 
 
+def cover_info(author=None, student_id=None) -> dict:
+    """Linhas da capa e do cabeçalho. Sem nome/matrícula, linhas em branco para preencher: nada é
+    adivinhado (nem do ``git config``, que daria o nome de quem gerou o PDF, não do aluno)."""
+    author = (author or "").strip()
+    student_id = (student_id or "").strip()
+    return {
+        "author": author,
+        "author_line": author or BLANK_NAME,
+        "id_line": f"Matrícula: {student_id}" if student_id else BLANK_ID,
+        "header": (author or BLANK_NAME) + (f" — matrícula {student_id}" if student_id else ""),
+    }
+
+
 def _appendix_files(files) -> list[Path]:
     """Arquivos do apêndice: relativos à pasta atual ou à raiz do pacote (``hw08/kmeans.py``)."""
     root = Path(__file__).resolve().parents[1]
@@ -796,14 +809,10 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, student_id=
     nb = merge_notebooks(paths, execute=execute, timeout=timeout, kernel=kernel)
     versions = _versions()
     hashes = "; ".join(f"{p.name} sha256={_sha256(p)}" for p in paths)
-    header = (author or BLANK_NAME) + (f" — matrícula {student_id}" if student_id else "")
     info = nb.metadata["hw08_export"]
+    info.update(cover_info(author, student_id))
     info.update({
         "title": title or DEFAULT_TITLE,
-        "author": author or "",
-        "author_line": author or BLANK_NAME,
-        "id_line": f"Matrícula: {student_id}" if student_id else BLANK_ID,
-        "header": header,
         "date": date or date_ptbr(),
         "subject": "; ".join(f"{k} {v}" for k, v in versions.items()),
         "keywords": ", ".join(p.name for p in paths),

@@ -48,7 +48,26 @@ def test_notebook_dependencies_are_declared():
     declared = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
                 for d in _pyproject()["project"]["dependencies"]}
     for name in ("numpy", "torch", "torchvision", "scikit-learn", "matplotlib", "tqdm",
-                 "ipywidgets", "jupyterlab", "nbconvert"):
+                 "ipywidgets", "jupyterlab"):
         assert name in declared, name
-    dev = " ".join(_pyproject()["project"]["optional-dependencies"]["dev"])
+    extras = _pyproject()["project"]["optional-dependencies"]
+    dev = " ".join(extras["dev"])
     assert "pytest" in dev and "nbval" in dev
+    assert "hw08[export]" in extras["dev"]  # make setup instala .[dev]: o exportador vem junto
+
+
+def test_exporter_dependencies_are_an_extra():
+    """hw08-export (nbconvert, nbclient, nbformat, pypdf) é o extra hw08[export], fora do núcleo."""
+    core = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
+            for d in _pyproject()["project"]["dependencies"]}
+    export = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
+              for d in _pyproject()["project"]["optional-dependencies"]["export"]}
+    assert {"nbconvert", "nbclient", "nbformat", "pypdf"} <= export
+    assert not export & core
+    import ast
+
+    tree = ast.parse((ROOT / "hw08" / "export.py").read_text(encoding="utf-8"))
+    top = {a.name.split(".")[0] for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+           for a in node.names} | {node.module.split(".")[0] for node in tree.body
+                                   if isinstance(node, ast.ImportFrom) and node.module}
+    assert not top & export, "imports do extra no topo de hw08/export.py: sem o extra, nem --help roda"
