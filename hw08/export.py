@@ -396,17 +396,21 @@ _MATH_WORDS = {
     "Sigma": "Σ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Pi": "Π", "Phi": "Φ", "Omega": "Ω",
     "omega": "ω", "in": "∈", "times": "×", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
     "to": "→", "infty": "∞", "sum": "Σ", "cdot": "·", "approx": "≈", "ne": "≠", "neq": "≠",
-    "lVert": "‖", "rVert": "‖", "top": "ᵀ", "{": "{", "}": "}", ",": " ", ";": " ", " ": " ",
+    "lVert": "‖", "rVert": "‖", "top": "ᵀ", "{": "\x00", "}": "\x01", ",": " ", ";": " ", " ": " ",
 }
 
 
 def math_to_text(math: str) -> str:
     """Texto puro aproximado de uma fórmula TeX curta (para marcadores do PDF): ``\\mu_k`` -> ``μk``."""
-    text = re.sub(r"\\([A-Za-z]+|[{},; ])",
+    text = re.sub(r"\\([A-Za-z]+|[{},; ])\s*",
                   lambda m: _MATH_WORDS.get(m.group(1), "" if m.group(1).isalpha() else m.group(1)),
                   math)
     text = text.replace("{", "").replace("}", "").replace("_", "").replace("^", "")
-    return " ".join(text.split())
+    return " ".join(text.replace("\x00", "{").replace("\x01", "}").split())
+
+
+def _plain_escape(math: str) -> str:
+    return re.sub(r"([{}_&%#$])", r"\\\1", math_to_text(math))
 
 
 def pdf_safe_headings(source: str) -> str:
@@ -415,7 +419,7 @@ def pdf_safe_headings(source: str) -> str:
     :func:`fix_pdf_bookmarks`)."""
     def fix(m):
         title = _INLINE_MATH.sub(
-            lambda k: f"\\texorpdfstring{{${k.group(1)}$}}{{{math_to_text(k.group(1))}}}", m.group(2))
+            lambda k: f"\\texorpdfstring{{${k.group(1)}$}}{{{_plain_escape(k.group(1))}}}", m.group(2))
         return m.group(1) + title
 
     return _HEADING_LINE.sub(fix, source)
@@ -476,25 +480,35 @@ def tex_to_plain(tex: str) -> str:
     return " ".join(text.split())
 
 
-_PANDOC_HEADING = re.compile(r"\\(chapter|section|subsection|subsubsection|paragraph)\*?\{\\texorpdfstring\{")
+_HEADING_CMD = re.compile(r"\\(chapter|section|subsection|subsubsection|paragraph)\*?\{")
 
 
 def fix_pdf_bookmarks(body: str) -> str:
-    """Nos títulos que o pandoc escreve como ``\\section{\\texorpdfstring{A}{B}}``, troca ``B`` (o
-    pandoc perde as fórmulas e deixa ````...''`` ali) por :func:`tex_to_plain` de ``A``."""
+    """Marcadores do PDF em texto puro. Nos títulos ``\\section{\\texorpdfstring{A}{B}}`` do pandoc,
+    troca ``B`` (onde o pandoc perde as fórmulas e deixa ````...''``) por :func:`tex_to_plain` de
+    ``A``; um título ``\\section{A}`` com comandos ou aspas do LaTeX ganha o ``\\texorpdfstring``."""
     out, pos = [], 0
-    for m in _PANDOC_HEADING.finditer(body):
+    for m in _HEADING_CMD.finditer(body):
         if m.start() < pos:
             continue
         try:
-            a_start = m.end() - 1
-            a_end = _braced(body, a_start)
-            b_end = _braced(body, a_end)
+            arg_end = _braced(body, m.end() - 1)
+            arg = body[m.end():arg_end - 1]
+            if arg.startswith("\\texorpdfstring{"):
+                a_end = _braced(arg, len("\\texorpdfstring"))
+                b_end = _braced(arg, a_end)
+                if arg[b_end:].strip():
+                    continue
+                visible = arg[len("\\texorpdfstring") + 1:a_end - 1]
+            else:
+                visible = arg
         except ValueError:
             continue
-        plain = tex_to_plain(body[a_start + 1:a_end - 1])
-        out.append(body[pos:a_end] + "{" + plain + "}")
-        pos = b_end
+        plain = tex_to_plain(visible)
+        if arg is visible and plain == visible:
+            continue
+        out.append(body[pos:m.end()] + f"\\texorpdfstring{{{visible}}}{{{plain}}}}}")
+        pos = arg_end
     out.append(body[pos:])
     return "".join(out)
 
@@ -607,6 +621,8 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
                                                        and not c.source.strip())]
         marker = nbformat.v4.new_raw_cell("")
         marker.metadata["hw08_chapter"] = title
+        # cabeçalho: título curto, para não encostar no nome do aluno
+        marker.metadata["hw08_mark"] = title if len(title) <= 48 else title[:46].rstrip(" ,:;—-") + "…"
         marker.metadata["hw08_qclose"], open_q = open_q, []
         cells.insert(0, marker)
         for i, cell in enumerate(cells):
