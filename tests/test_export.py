@@ -27,6 +27,11 @@ KNOWN_CODE = (
     "segundo_argumento=2, terceiro_argumento=3, quarto_argumento=4)\n"
     "        total = resultado_com_nome_longo + 1\n"
     "    fim = total\n"
+    # continuação alinhada sob o "(" (como no notebook 01): a linha quebrada não pode perder espaço
+    "def mostra(init=\"k-means++\"):\n"
+    "    plotting.samples_per_cluster(X_train.numpy(), m.labels_, random_state=1,\n"
+    "                                 cluster_names=[f\"grupo {k} → {casamento[k]}\" for k in range(10)],\n"
+    "                                 suptitle=f\"Amostras por grupo ({init})\")\n"
 )
 
 
@@ -320,6 +325,15 @@ def test_known_code_block_keeps_indentation(built):
     for arg in ("primeiro_argumento=1", "segundo_argumento=2", "terceiro_argumento=3",
                 "quarto_argumento=4)"):
         assert arg in text, arg
+    # posição exata (pdftotext -bbox, em pt): a linha que quebra começa onde começa a seguinte
+    import re
+
+    bbox = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    x = {w: float(v) for v, w in re.findall(r'xMin="([\d.]+)"[^>]*>(cluster_names=\S*|suptitle=\S*)<',
+                                            bbox)}
+    assert len(x) == 2, x
+    assert abs(x["cluster_names=[f&quot;grupo"] - x["suptitle=f&quot;Amostras"]) < 0.5, x
 
 
 def test_pandas_table_is_a_latex_table(built):
