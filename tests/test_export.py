@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from hw08 import export
+from hw08 import export, export_latex
 
 pytestmark = pytest.mark.skipif(
     shutil.which("xelatex") is None or shutil.which("pandoc") is None,
@@ -349,11 +349,11 @@ def test_table_conversion_multiindex():
 
     cols = pd.MultiIndex.from_product([["AUROC", "FPR95"], [64, 128]])
     df = pd.DataFrame([[0.9, 0.95, 0.1, 0.05]], columns=cols, index=pd.Index([5], name="K"))
-    tex = export.html_table_to_latex(df.to_html())
+    tex = export_latex.html_table_to_latex(df.to_html())
     assert r"\multicolumn{2}{c}{\textbf{AUROC}}" in tex and r"\begin{tabular}{lrrrr}" in tex
     rows = pd.DataFrame({"a": range(60)})
-    assert r"\begin{longtable}" in export.html_table_to_latex(rows.to_html())
-    assert export.html_table_to_latex("<p>sem tabela</p>") is None
+    assert r"\begin{longtable}" in export_latex.html_table_to_latex(rows.to_html())
+    assert export_latex.html_table_to_latex("<p>sem tabela</p>") is None
 
 
 def test_question_map_json_pages_and_bookmarks(built):
@@ -389,6 +389,14 @@ def test_question_map_json_pages_and_bookmarks(built):
     children = reader.outline[group + 1]
     assert [reader.get_destination_page_number(c) + 1 for c in children] == \
         [a["primeira_pagina"] for a in answers]
+
+
+def test_plain_text_of_titles():
+    assert export_latex.math_to_text(r"\mu_k") == "μk"
+    assert export_latex.math_to_text(r"\lambda \mathbf{I}") == "λI"
+    assert export_latex.tex_to_plain(r"As ``aspas'' e \(\Sigma_k\) em \emph{itálico}") == \
+        "As “aspas” e Σk em itálico"
+    assert export_latex.fix_pdf_bookmarks(r"\section{Simples}") == r"\section{Simples}"
 
 
 def test_bookmarks_are_plain_text(built):

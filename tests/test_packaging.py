@@ -66,8 +66,9 @@ def test_exporter_dependencies_are_an_extra():
     assert not export & core
     import ast
 
-    tree = ast.parse((ROOT / "hw08" / "export.py").read_text(encoding="utf-8"))
-    top = {a.name.split(".")[0] for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-           for a in node.names} | {node.module.split(".")[0] for node in tree.body
-                                   if isinstance(node, ast.ImportFrom) and node.module}
-    assert not top & export, "imports do extra no topo de hw08/export.py: sem o extra, nem --help roda"
+    for module in ("export.py", "export_latex.py"):
+        tree = ast.parse((ROOT / "hw08" / module).read_text(encoding="utf-8"))
+        top = {a.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import)
+               for a in node.names} | {node.module.split(".")[0] for node in tree.body
+                                       if isinstance(node, ast.ImportFrom) and node.module}
+        assert not top & export, f"imports do extra no topo de hw08/{module}: sem o extra, nem --help roda"
