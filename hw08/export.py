@@ -556,6 +556,9 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, student_id=
     paths = collect_notebooks(sources)
     extra = _appendix_files(appendix)
     nb = merge_notebooks(paths, execute=execute, timeout=timeout, kernel=kernel)
+    if not nb.metadata["hw08_export"]["questoes"]:
+        print("hw08-export: aviso: nenhuma célula marcada como questão (metadados "
+              '"hw08": {"questoes": [...]}); o mapa .json sai vazio.', file=sys.stderr)
     versions = _versions()
     hashes = "; ".join(f"{p.name} sha256={_sha256(p)}" for p in paths)
     info = nb.metadata["hw08_export"]
