@@ -15,7 +15,7 @@ help:
 	@echo "make setup      cria .venv, instala hw08[dev] e registra o kernel 'hw08'"
 	@echo "make data       prepara MNIST e FashionMNIST em data/ (internet ou HW08_DATA_MIRROR)"
 	@echo "make notebooks  executa todos os notebooks no lugar (salvando as saídas)"
-	@echo "make pdf        gera export/hw08.pdf com todos os notebooks (executa os que faltarem)"
+	@echo "make pdf        gera export/hw08.pdf (+ hw08.json) com todos os notebooks (NOME=, MATRICULA=)"
 	@echo "make test       testes unitários + nbval de todos os notebooks"
 	@echo "make nbval      só a conferência dos notebooks (NOTEBOOKS=\"notebooks/01_...ipynb\" para escolher)"
 	@echo "make nbval-alt  confere 01 e 02 sob outra configuração aritmética (1 thread, sem AVX)"
@@ -52,11 +52,20 @@ notebooks: $(STAMP)/data
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 
 # O PDF usa as saídas salvas; notebooks com células de código sem saída são executados antes
-# (em cópia, sem alterar os arquivos). Escrita atômica: em caso de erro o PDF anterior fica intacto.
+# (em cópia, sem alterar os arquivos). Ao lado, export/hw08.json (páginas de cada questão). Escrita
+# atômica: o PDF e o .json só são trocados quando os dois novos estão completos; em caso de erro (ou
+# Ctrl-C) os anteriores ficam intactos. Nome e matrícula na capa: make pdf NOME="..." MATRICULA=...
+# O apêndice traz o código dos módulos do hw08 que produzem as respostas.
+NOME ?=
+MATRICULA ?=
+APENDICE := hw08/kmeans.py hw08/kmeans_missing.py hw08/gmm.py hw08/bernoulli.py hw08/mlp.py hw08/ood.py
 pdf: $(PDF)
 
-$(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py $(wildcard export/templates/hw08/*)
-	$(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing
+$(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py hw08/export_latex.py hw08/_safeio.py \
+	  $(wildcard hw08/templates/hw08/*) $(APENDICE)
+	$(PY) -m hw08.export $(NOTEBOOKS) -o $@ --execute-missing \
+	  $(if $(NOME),--author "$(NOME)") $(if $(MATRICULA),--student-id "$(MATRICULA)") \
+	  --apendice-codigo $(APENDICE)
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=900 --durations=15
@@ -87,7 +96,7 @@ bench: $(STAMP)/data
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf .pytest_cache export/_build $(PDF) $(STAMP)/data
+	rm -rf .pytest_cache export/_build $(PDF) $(PDF:.pdf=.json) $(STAMP)/data
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean

@@ -206,22 +206,24 @@ def describe_os_error(exc: OSError, doing: str) -> str:
     return f"Erro do sistema ao {doing}: {exc.strerror or exc} ({where})."
 
 
-def run_cli(prog: str, main, argv, *, debug: bool = False, handled=(UserError,)) -> int:
+def run_cli(prog: str, main, argv, *, debug: bool = False, handled=(UserError,),
+            interrupted: str = "nenhum arquivo de saída foi alterado.") -> int:
     """Roda ``main(argv)`` e converte as falhas em mensagens curtas (status ≠ 0, sem traceback).
 
     ``handled``: exceções cuja mensagem já está pronta para o usuário. ``OSError`` vira
     :func:`describe_os_error`; Ctrl-C vira status 130; qualquer outra exceção vira "erro
     inesperado" com a dica do ``--debug``. Com ``debug=True`` o traceback também é impresso.
+    ``interrupted``: o que dizer, depois de ``interrompido (...)``, sobre os arquivos de saída.
     """
     try:
         # SIGTERM: os finally limpam, depois o processo termina pelo sinal
-        with signals_as_exceptions(message=f"{prog}: interrompido ({{signal}}); nenhum arquivo de "
-                                           "saída foi alterado."):
+        with signals_as_exceptions(message=f"{prog}: interrompido ({{signal}}); "
+                                           + interrupted.replace("{", "{{").replace("}", "}}")):
             return main(argv)
     except KeyboardInterrupt:
         if debug:
             traceback.print_exc()
-        print(f"{prog}: interrompido (Ctrl-C); nenhum arquivo de saída foi alterado.", file=sys.stderr)
+        print(f"{prog}: interrompido (Ctrl-C); {interrupted}", file=sys.stderr)
         return 130
     except handled as exc:
         if debug:

@@ -1,18 +1,27 @@
-"""Exporta vários notebooks para **um único PDF** (capa, sumário, um capítulo por notebook).
+"""Exporta vários notebooks para **um único PDF** que o corretor usa.
+
+Capa (nome e matrícula), sumário, tabela "onde está cada resposta", um capítulo por notebook, uma
+questão por página (marcada nos metadados da célula: ``"hw08": {"questoes": [{"questao": ...}]}``) e,
+opcionalmente, um apêndice com o código-fonte do hw08. Ao lado do PDF, ``<nome>.json`` com as páginas
+de cada questão (as mesmas dos marcadores do PDF).
 
 Uso (instrutores e ``make pdf``)::
 
     hw08-export PASTA_OU_NOTEBOOKS... -o entrega.pdf [--execute | --execute-missing]
-                [--title T] [--author A] [--date D] [--timeout S] [--keep-tex] [--debug]
+                [--author NOME] [--student-id MATRICULA] [--title T] [--date D]
+                [--apendice-codigo hw08/kmeans.py ...] [--timeout S] [--keep-tex] [--debug]
+    hw08-export --turma PASTA -o SAIDA/ [--jobs N]   # um PDF por subpasta-aluno + SAIDA/resumo.csv
 
-Também ``python -m hw08.export``. O caminho é nbconvert (LaTeX) + xelatex, com o modelo em
-``export/templates/hw08``. Os notebooks do aluno nunca são modificados: a execução (opcional)
-acontece em cópias na memória, com o diretório de trabalho na pasta do notebook.
+Também ``python -m hw08.export``. O caminho é nbconvert (LaTeX) + xelatex, com o modelo LaTeX que vem
+dentro do pacote (``hw08/templates/hw08``, lido por ``importlib.resources``); as dependências estão no
+extra ``hw08[export]``. Os notebooks do aluno nunca são modificados: a execução (opcional) acontece em
+cópias na memória, com o diretório de trabalho na pasta do notebook.
 
-Nada se perde: o PDF de saída só é substituído quando o novo está completo (temporário na mesma
-pasta + ``os.replace``, ver :mod:`hw08._safeio`); um erro, Ctrl-C ou SIGTERM deixa o PDF anterior
-intacto e apaga temporários e o xelatex em andamento. Erros viram mensagens em português, sem
-traceback (``--debug`` mostra o traceback); um erro do LaTeX aponta o notebook e a célula.
+Nada se perde: o PDF e o ``.json`` de saída só são substituídos quando os dois novos estão completos
+(temporários na mesma pasta + ``os.replace``, ver :mod:`hw08._safeio`); um erro, Ctrl-C ou SIGTERM
+deixa os anteriores intactos e apaga temporários e o xelatex em andamento. Erros viram mensagens em
+português, sem traceback (``--debug`` mostra o traceback); um erro do LaTeX aponta o notebook e a
+célula.
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import csv
 import datetime as _dt
+import hashlib
 import json
 import os
 import re
@@ -31,22 +42,25 @@ import sys
 from pathlib import Path
 
 from ._safeio import UserError, atomic_path, describe_os_error, make_temp_dir, run_cli
+from .export_latex import fix_pdf_bookmarks, html_table_to_latex, pdf_safe_headings
 
-__all__ = ["ExportError", "export_pdf", "main"]
+__all__ = ["ExportError", "export_pdf", "export_turma", "main"]
 
-DEFAULT_TITLE = "Trabalho de casa 08: K-means e Mixture models"
-DEFAULT_AUTHOR = "Aluno(a)"
+DEFAULT_TITLE = "Trabalho de casa 08: K-means e modelos de mistura"
+BLANK_NAME = "Nome: ______________________________"
+BLANK_ID = "Matrícula: ________________"
 TEMPLATE_NAME = "hw08"
+EXTRA_HINT = "instale as dependências do exportador: pip install 'hw08[export]'"
 
 
 def _find_templates() -> Path:
-    """Pasta dos modelos LaTeX: ``$HW08_EXPORT_TEMPLATES``, senão ``export/templates`` do repositório
-    (instalação editável), senão ``<sys.prefix>/share/hw08/templates`` (instalação pelo wheel)."""
+    """Pasta dos modelos LaTeX: ``$HW08_EXPORT_TEMPLATES``, senão ``hw08/templates`` dentro do pacote
+    (``importlib.resources``; o mesmo numa instalação editável ou pelo wheel)."""
     if os.environ.get("HW08_EXPORT_TEMPLATES"):
         return Path(os.environ["HW08_EXPORT_TEMPLATES"])
-    candidates = [Path(__file__).resolve().parents[1] / "export" / "templates",
-                  Path(sys.prefix) / "share" / "hw08" / "templates"]
-    return next((folder for folder in candidates if _has_template(folder)), candidates[0])
+    from importlib.resources import files
+
+    return Path(str(files("hw08") / "templates"))
 
 
 def _has_template(folder: Path) -> bool:
@@ -74,18 +88,6 @@ def date_ptbr(day: _dt.date | None = None) -> str:
     """Data por extenso em português do Brasil, p. ex. ``'22 de novembro de 2026'``."""
     day = day or _dt.date.today()
     return f"{day.day} de {_MONTHS[day.month - 1]} de {day.year}"
-
-
-def default_author() -> str:
-    """``git config user.name``, ou ``'Aluno(a)'`` se não houver."""
-    try:
-        out = subprocess.run(
-            ["git", "config", "user.name"], capture_output=True, text=True, timeout=5
-        )
-        name = out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        name = ""
-    return name or DEFAULT_AUTHOR
 
 
 def collect_notebooks(sources) -> list[Path]:
@@ -190,35 +192,6 @@ def _clean_stream(text: str) -> str:
     return "\n".join(lines)
 
 
-def clean_outputs(nb) -> None:
-    """Limpa as saídas para o PDF: sem stderr, sem ANSI, sem widgets sem figura estática."""
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for out in cell.get("outputs", []):
-            kind = out.get("output_type")
-            if kind == "stream":
-                if out.get("name") == "stderr":
-                    continue
-                out["text"] = _clean_stream(out.get("text", ""))
-                if not out["text"].strip():
-                    continue
-            elif kind in ("display_data", "execute_result"):
-                data = out.get("data", {})
-                if _WIDGET in data:
-                    static = {k: v for k, v in data.items() if k.startswith("image/")}
-                    if not static:
-                        continue
-                    out["data"] = static
-                if "text/plain" in out.get("data", {}):
-                    out["data"]["text/plain"] = _strip_ansi(out["data"]["text/plain"])
-            elif kind == "error":
-                out["traceback"] = [_strip_ansi(t) for t in out.get("traceback", [])]
-            kept.append(out)
-        cell["outputs"] = kept
-
-
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _SUBHEAD = re.compile(r"^#(#+\s)", re.MULTILINE)
 # ``$$\begin{align}...\end{align}$$``: o MathJax aceita, o LaTeX não (ambiente dentro de \[ \]).
@@ -233,7 +206,7 @@ _ENV_IN_DOLLARS = re.compile(
 def split_title(nb, path: Path) -> str:
     """Tira o primeiro título ``# `` do notebook (vira o capítulo); senão usa o nome do arquivo."""
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
+        if cell.cell_type != "markdown" or cell.metadata.get("hw08_qbox"):
             continue
         m = _H1.search(cell.source)
         if m:
@@ -243,12 +216,146 @@ def split_title(nb, path: Path) -> str:
     return path.stem.replace("_", " ")
 
 
+def clean_outputs(nb) -> None:
+    """Limpa as saídas para o PDF: sem stderr, sem ANSI, sem widgets sem figura estática; tabelas do
+    pandas (``text/html``) ganham uma versão ``text/latex`` (tabela LaTeX de verdade).
+
+    Células de código que só mostravam widgets (nenhuma saída sobra) saem do PDF inteiras."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        kept, had_widget = [], False
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "stream":
+                if out.get("name") == "stderr":
+                    continue
+                out["text"] = _clean_stream(out.get("text", ""))
+                if not out["text"].strip():
+                    continue
+            elif kind in ("display_data", "execute_result"):
+                data = out.get("data", {})
+                if _WIDGET in data:
+                    had_widget = True
+                    static = {k: v for k, v in data.items() if k.startswith("image/")}
+                    if not static:
+                        continue
+                    out["data"] = static
+                if "text/plain" in out.get("data", {}):
+                    out["data"]["text/plain"] = _strip_ansi(out["data"]["text/plain"])
+                table = html_table_to_latex(out.get("data", {}).get("text/html"))
+                if table:
+                    out["data"]["text/latex"] = table
+            elif kind == "error":
+                out["traceback"] = [_strip_ansi(t) for t in out.get("traceback", [])]
+            kept.append(out)
+        cell["outputs"] = kept
+        cell.source = strip_test_markers(cell.source)
+        if had_widget and not kept:
+            continue  # célula só-widget: no PDF não há nada para ver
+        cells.append(cell)
+    nb.cells = cells
+
+
+_TEST_MARKER = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*(\n|$)", re.MULTILINE)
+
+
+def strip_test_markers(source: str) -> str:
+    """Tira as linhas de marcador do nbval (``# NBVAL_IGNORE_OUTPUT``, ``# NBVAL_SKIP``...)."""
+    return _TEST_MARKER.sub("", source)
+
+
+# ----- questões: uma por página, a partir dos metadados das células -------------------------------
+
+def cell_questions(cell, path: Path, index: int) -> list[dict]:
+    """As questões marcadas na célula: ``cell.metadata.hw08.questoes`` (lista de ``{"questao",
+    "enunciado"?, "a_partir_de"?}``) ou a forma curta ``cell.metadata.hw08.questao``."""
+    meta = cell.get("metadata", {}).get("hw08") or {}
+    items = meta.get("questoes")
+    if items is None and meta.get("questao"):
+        items = [{k: meta[k] for k in ("questao", "enunciado", "a_partir_de") if k in meta}]
+    items = items or []
+    if not isinstance(items, list) or not all(isinstance(q, dict) and q.get("questao") for q in items):
+        raise ExportError(
+            f"{path}: a {_cell_label_short(index)} tem metadados hw08 inválidos; use "
+            '"hw08": {"questoes": [{"questao": "Exercício prático 1", "enunciado": "..."}]}.'
+        )
+    return items
+
+
+def _cell_label_short(index: int) -> str:
+    return f"célula {index + 1} (índice {index} no .ipynb)"
+
+
+def split_questions(nb, path: Path) -> list:
+    """Devolve as células com uma célula-caixa (``hw08_qbox``) antes de cada questão marcada; uma
+    questão com ``a_partir_de`` começa na linha da célula de texto que começa com esse texto (a
+    célula é dividida ali, só na cópia do PDF)."""
+    import nbformat
+
+    out = []
+    for index, cell in enumerate(nb.cells):
+        questions = cell_questions(cell, path, index)
+        if not questions:
+            out.append(cell)
+            continue
+        pieces = [(None, cell.source)]
+        for q in questions:
+            start = q.get("a_partir_de")
+            if not start:
+                if pieces[0][0] is not None:
+                    raise ExportError(f"{path}: duas questões começam no início da "
+                                      f"{_cell_label_short(index)}; use \"a_partir_de\" na segunda.")
+                pieces[0] = (q, pieces[0][1])
+                continue
+            if cell.cell_type != "markdown":
+                raise ExportError(f"{path}: \"a_partir_de\" só vale em células de texto "
+                                  f"({_cell_label_short(index)}).")
+            last_q, text = pieces[-1]
+            lines = text.split("\n")
+            at = next((i for i, ln in enumerate(lines) if ln.startswith(start)), None)
+            if at is None:
+                raise ExportError(f"{path}: a {_cell_label_short(index)} não tem uma linha que comece "
+                                  f"com {start!r} (\"a_partir_de\" da questão {q['questao']!r}).")
+            pieces[-1] = (last_q, "\n".join(lines[:at]))
+            pieces.append((q, "\n".join(lines[at:])))
+        for k, (q, text) in enumerate(pieces):
+            if q is not None:
+                box = nbformat.v4.new_markdown_cell(q.get("enunciado") or "")
+                box.metadata["hw08_qbox"] = {"questao": q["questao"]}
+                if "hw08_source" in cell.metadata:  # um erro no enunciado aponta a célula marcada
+                    box.metadata["hw08_source"] = list(cell.metadata["hw08_source"])
+                out.append(box)
+            if k == 0 and len(pieces) == 1:
+                part = cell
+            else:
+                part = copy.deepcopy(cell)
+                part.source = text
+                part.pop("id", None)
+            if part.cell_type != "markdown" or part.source.strip():
+                out.append(part)
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel: str = "python3"):
-    """Funde os notebooks num só (ids únicos, um capítulo por notebook)."""
+    """Funde os notebooks num só (ids únicos, um capítulo por notebook, caixas das questões).
+
+    As questões (``hw08_qbox``) ganham ``index`` (1, 2, ...) e ``nova_pagina``; a célula que abre a
+    próxima questão ou o próximo capítulo leva ``hw08_qclose`` (a questão anterior termina na página
+    antes dela). ``merged.metadata.hw08_export`` recebe ``questoes`` e ``abertas``.
+    """
     import nbformat
 
     merged = None
     seen: set[str] = set()
+    questions: list[dict] = []
+    open_q: list[int] = []
     for k, path in enumerate(paths):
         try:
             nb = nbformat.read(path, as_version=4)
@@ -257,19 +364,35 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
         if execute == "all" or (execute == "missing" and needs_execution(nb)):
             print(f"hw08-export: executando {path} ...", file=sys.stderr, flush=True)
             nb = execute_notebook(nb, path, timeout, kernel)
-        clean_outputs(nb)
         for i, cell in enumerate(nb.cells):  # origem de cada célula, para apontar erros do LaTeX
             cell.metadata["hw08_source"] = [str(path), i]
+        nb.cells = split_questions(nb, path)  # antes de tudo: "a_partir_de" cita o texto original
+        clean_outputs(nb)
         title = split_title(nb, path)
         for cell in nb.cells:
             if cell.cell_type == "markdown":  # ``## `` vira seção do capítulo do notebook
                 cell.source = _SUBHEAD.sub(r"\1", cell.source)
                 cell.source = _ENV_IN_DOLLARS.sub(r"\1", cell.source)
-        cells = [c for c in nb.cells if not (c.cell_type == "markdown" and not c.source.strip())]
+                cell.source = pdf_safe_headings(cell.source)
+        cells = [c for c in nb.cells
+                 if c.metadata.get("hw08_qbox") or not (c.cell_type == "markdown"
+                                                       and not c.source.strip())]
         marker = nbformat.v4.new_raw_cell("")
         marker.metadata["hw08_chapter"] = title
+        # cabeçalho: título curto, para não encostar no nome do aluno
+        marker.metadata["hw08_mark"] = title if len(title) <= 48 else title[:46].rstrip(" ,:;—-") + "…"
+        marker.metadata["hw08_qclose"], open_q = open_q, []
         cells.insert(0, marker)
         for i, cell in enumerate(cells):
+            box = cell.metadata.get("hw08_qbox")
+            if box is not None:
+                box["index"] = len(questions) + 1
+                box["nova_pagina"] = i > 1  # logo depois do título do capítulo: já é página nova
+                if box["nova_pagina"]:
+                    cell.metadata["hw08_qclose"], open_q = open_q, []
+                open_q.append(box["index"])
+                questions.append({"index": box["index"], "questao": box["questao"],
+                                  "notebook": path.name})
             cid = cell.get("id") or f"c{i}"
             while cid in seen:
                 cid = f"nb{k}-{cid}"[:64]
@@ -278,6 +401,7 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
         if merged is None:
             merged = nbformat.v4.new_notebook(metadata=copy.deepcopy(nb.metadata))
         merged.cells.extend(cells)
+    merged.metadata["hw08_export"] = {"questoes": questions, "abertas": open_q}
     return merged
 
 
@@ -315,6 +439,10 @@ def _origin_of_line(tex_lines, line: int, origins) -> str:
                 path, index, cell = origins[int(tex_lines[i][len(_ORIGIN):].split()[0])]
             except (ValueError, IndexError):
                 break
+            box = cell.get("metadata", {}).get("hw08_qbox")
+            if box:
+                return (f"no enunciado da questão {box['questao']!r} (metadados \"hw08\" da célula "
+                        f"{index + 1}, índice {index} no .ipynb) do notebook {path}")
             lines = [ln for ln in cell.get("source", "").splitlines() if ln.strip()]
             first = f", que começa com: {lines[0][:80]}" if lines else ""
             kind = "markdown" if cell.cell_type == "markdown" else "de código (entrada ou saída)"
@@ -470,13 +598,31 @@ def _insert_preamble(tex: str, extra: str) -> str:
     return tex[:at] + extra + tex[at:] if at >= 0 else extra + tex
 
 
-def _compile(build: Path, texinputs, keep_dir: Path, origins, passes: int = 2) -> None:
-    """Roda as passadas do xelatex em ``build``; caracteres sem glifo ganham fonte de reserva
-    (e o documento recomeça) ou viram :class:`ExportError` listando-os — nunca PDF com lacunas."""
+def _aux_state(build: Path) -> bytes:
+    return b"".join((build / f"hw08.{ext}").read_bytes() if (build / f"hw08.{ext}").exists() else b"-"
+                    for ext in ("aux", "toc", "out"))
+
+
+#: Passadas do xelatex no máximo (o sumário, a tabela de respostas e o "de N" do rodapé usam os
+#: números da passada anterior: roda até o .aux/.toc/.out pararem de mudar).
+MAX_XELATEX_RUNS = 6
+
+
+def _compile(build: Path, texinputs, keep_dir: Path, origins, max_runs: int = MAX_XELATEX_RUNS) -> None:
+    """Roda o xelatex em ``build`` até o ``.aux``/``.toc``/``.out`` estabilizarem (no máximo
+    ``max_runs`` passadas; com 2 fixas o sumário saía uma página adiantado). Caracteres sem glifo
+    ganham fonte de reserva (e o documento recomeça do zero) ou viram :class:`ExportError`
+    listando-os — nunca PDF com lacunas. Um erro do LaTeX aponta o notebook e a célula."""
     fallback_added = False
+    state = None
     run = 0
-    while run < passes:  # 2 passadas: o sumário precisa do .aux
+    while True:
+        if run >= max_runs:
+            _keep(build, keep_dir)
+            raise ExportError(f"O sumário não estabilizou em {max_runs} passadas do xelatex; veja "
+                              f"{keep_dir / 'hw08.log'}.")
         proc = _run_xelatex(build, texinputs)
+        run += 1
         if proc.returncode != 0 or not (build / "hw08.pdf").exists():
             _keep(build, keep_dir)
             raise ExportError(_latex_failure(proc.stdout, build, keep_dir, origins))
@@ -499,7 +645,7 @@ def _compile(build: Path, texinputs, keep_dir: Path, origins, passes: int = 2) -
             for suffix in (".aux", ".toc", ".out", ".pdf"):
                 (build / f"hw08{suffix}").unlink(missing_ok=True)
             fallback_added = True
-            run = 0
+            state, run = None, 0  # recomeça: o documento mudou
             continue
         if missing:
             _keep(build, keep_dir)
@@ -507,7 +653,9 @@ def _compile(build: Path, texinputs, keep_dir: Path, origins, passes: int = 2) -
                 "Estes caracteres ficaram sem glifo mesmo com as fontes de reserva (sairiam como "
                 f"lacunas no PDF):\n{_describe_chars(missing, origins)}\n"
                 f"Veja {keep_dir / 'hw08.log'} (linhas 'Missing character').")
-        run += 1
+        state, previous = _aux_state(build), state
+        if state == previous:
+            return
 
 
 def _keep(build: Path, keep_dir: Path) -> None:
@@ -519,40 +667,139 @@ def _keep(build: Path, keep_dir: Path) -> None:
         pass
 
 
-def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
+def _versions() -> dict:
+    """Versões de hw08, torch e nbconvert instaladas (sem importar o torch)."""
+    from importlib import metadata
+
+    out = {}
+    for name in ("hw08", "torch", "nbconvert"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "ausente"
+    if out["hw08"] == "ausente":
+        from hw08 import __version__
+
+        out["hw08"] = __version__
+    return out
+
+
+def cover_info(author=None, student_id=None) -> dict:
+    """Linhas da capa e do cabeçalho. Sem nome/matrícula, linhas em branco para preencher: nada é
+    adivinhado (nem do ``git config``, que daria o nome de quem gerou o PDF, não do aluno)."""
+    author = (author or "").strip()
+    student_id = (student_id or "").strip()
+    return {
+        "author": author,
+        "author_line": author or BLANK_NAME,
+        "id_line": f"Matrícula: {student_id}" if student_id else BLANK_ID,
+        "header": (author or BLANK_NAME) + (f" — matrícula {student_id}" if student_id else ""),
+    }
+
+
+def _appendix_files(files) -> list[Path]:
+    """Arquivos do apêndice: relativos à pasta atual ou à raiz do pacote (``hw08/kmeans.py``)."""
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for name in files:
+        p = Path(name)
+        for cand in (p, root / p):
+            if cand.is_file():
+                found.append(cand)
+                break
+        else:
+            raise ExportError(f"--apendice-codigo: não encontrei o arquivo {name}.")
+    return found
+
+
+def _read_question_pages(aux: str, n: int) -> list[tuple[int, int]]:
+    """Páginas (primeira, última) de cada questão, lidas das etiquetas zref do ``.aux``."""
+    labels = {}
+    for m in re.finditer(r"\\zref@newlabel\{hwq:(\d+):(ini|prox|fim)\}\{(.*)\}", aux):
+        page = re.search(r"\\abspage\{(\d+)\}", m.group(3))
+        if page:
+            labels[(int(m.group(1)), m.group(2))] = int(page.group(1))
+    pages = []
+    for i in range(1, n + 1):
+        first = labels.get((i, "ini"))
+        last = labels[(i, "prox")] - 1 if (i, "prox") in labels else labels.get((i, "fim"))
+        if first is None or last is None or last < first or (pages and first <= pages[-1][1]):
+            raise ExportError(f"Não consegui determinar as páginas da questão {i} (etiquetas do LaTeX "
+                              "ausentes ou fora de ordem); rode de novo com --keep-tex e veja o .aux.")
+        pages.append((first, last))
+    return pages
+
+
+def _finish_pdf(pdf: Path, answers: list[dict], provenance: dict) -> int:
+    """Marcadores 'Onde está cada resposta' e proveniência nos metadados (pypdf); devolve o nº de
+    páginas."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(pdf)
+    writer = PdfWriter(clone_from=reader)
+    if answers:
+        parent = writer.add_outline_item(title="Questões (páginas do PDF)",
+                                         page_number=answers[0]["primeira_pagina"] - 1)
+        for a in answers:
+            span = (f"p. {a['primeira_pagina']}" if a["primeira_pagina"] == a["ultima_pagina"]
+                    else f"p. {a['primeira_pagina']}–{a['ultima_pagina']}")
+            writer.add_outline_item(title=f"{a['questao']} ({span})",
+                                    page_number=a["primeira_pagina"] - 1, parent=parent)
+    meta = {k: str(v) for k, v in (reader.metadata or {}).items()}
+    meta.update({f"/Hw08{k}": v for k, v in provenance.items()})
+    writer.add_metadata(meta)
+    tmp = pdf.with_name(pdf.stem + ".pos.pdf")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    os.replace(tmp, pdf)
+    return len(reader.pages)
+
+
+def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, student_id=None, date=None,
                execute: str = "none", timeout: int = 600, kernel: str = "python3",
-               keep_tex: bool = False) -> Path:
-    """Gera ``output`` (PDF) com os notebooks de ``sources``; escrita atômica.
+               keep_tex: bool = False, appendix=()) -> Path:
+    """Gera ``output`` (PDF) e ``output`` com ``.json`` (questão -> páginas); escrita atômica.
 
     Parameters
     ----------
     sources : list of str or Path
         Pastas (todos os ``*.ipynb``, pela ordem do nome) e/ou arquivos ``.ipynb``.
     output : str or Path
-        Caminho do PDF.
+        Caminho do PDF; o mapa das questões vai para o mesmo caminho com ``.json``.
+    author, student_id : str, optional
+        Nome e matrícula na capa, no cabeçalho e nos metadados. Sem eles a capa traz linhas em
+        branco (``Nome: ____``); nada é adivinhado (nem do ``git config``).
     execute : {'none', 'missing', 'all'}
         Executar nenhum, só os notebooks com células de código sem saídas, ou todos (em cópia).
     keep_tex : bool
         Guarda ``.tex``, figuras e ``.log`` em ``<pasta da saída>/_build/<nome>/`` (também
         feito, sempre, quando o xelatex falha).
+    appendix : sequence of str
+        Arquivos de código (p. ex. ``hw08/kmeans.py``) impressos num apêndice.
 
     Raises
     ------
     ExportError
-        Com mensagem em português; o PDF anterior em ``output`` (se havia) fica intacto, e
-        nenhum temporário fica para trás (também com Ctrl-C ou SIGTERM).
+        Com mensagem em português; o PDF e o ``.json`` anteriores (se havia) ficam intactos, e
+        nenhum temporário fica para trás (também com Ctrl-C ou SIGTERM). Os dois novos só entram
+        no lugar quando ambos estão completos.
     """
     output = Path(output)
+    json_out = output.with_suffix(".json")
     if output.suffix.lower() != ".pdf" or output.is_dir():
         raise ExportError(f"A saída {output} deve ser um arquivo .pdf (use -o entrega.pdf).")
+    if json_out.is_dir():
+        raise ExportError(f"O mapa das questões iria para {json_out}, que é uma pasta; escolha "
+                          "outro nome em -o.")
     if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
         raise ExportError(
             f"O limite por célula deve ser um número inteiro positivo de segundos, não {timeout!r}.")
-    if not _has_template(TEMPLATE_DIR):
+    templates = _find_templates()
+    if not _has_template(templates):
         raise ExportError(
-            f"Não encontrei o modelo LaTeX em {TEMPLATE_DIR / TEMPLATE_NAME}; reinstale o hw08 "
-            "(pip install -e . no repositório, ou o wheel, que o instala em <prefixo>/share/hw08/templates) "
-            "ou aponte HW08_EXPORT_TEMPLATES para a pasta export/templates do repositório."
+            f"Não encontrei o modelo LaTeX em {templates / TEMPLATE_NAME}; reinstale o hw08 "
+            "(pip install -e '.[export]' no repositório, ou pip install 'hw08[export]') "
+            "ou aponte HW08_EXPORT_TEMPLATES para uma pasta com o modelo hw08."
         )
     for tool, what in (("xelatex", "o xelatex (TeX Live)"), ("pandoc", "o pandoc")):
         if shutil.which(tool) is None:
@@ -560,16 +807,25 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
                 f"Não encontrei {what} no PATH; ele é necessário para gerar o PDF.\n"
                 f"Instale com:\n    {APT_LINE}"
             )
+    try:
+        import nbconvert  # noqa: F401
+        import pypdf  # noqa: F401
+    except ImportError as exc:
+        raise ExportError(f"Falta o pacote {exc.name}; {EXTRA_HINT}.") from exc
     paths = collect_notebooks(sources)
+    extra = _appendix_files(appendix)
     if execute == "all":
         _check_kernel(kernel)  # antes de qualquer trabalho
     created = _make_parents(output.parent)
     ok = False
     try:
-        # o temporário do PDF é reservado já (pasta sem permissão falha antes do trabalho longo)
-        with atomic_path(output, what="o PDF") as tmp:
-            _build_pdf(paths, tmp, output, title=title, author=author, date=date, execute=execute,
-                       timeout=timeout, kernel=kernel, keep_tex=keep_tex)
+        # os temporários são reservados já (pasta sem permissão falha antes do trabalho longo);
+        # os dois só vão para o lugar (os.replace) depois que o bloco inteiro terminou bem
+        with atomic_path(output, what="o PDF") as tmp_pdf, \
+                atomic_path(json_out, what="o mapa das questões (.json)") as tmp_json:
+            _build_pdf(paths, tmp_pdf, tmp_json, output, templates=templates, title=title,
+                       author=author, student_id=student_id, date=date, execute=execute,
+                       timeout=timeout, kernel=kernel, keep_tex=keep_tex, extra=extra)
         ok = True
     finally:
         if not ok:
@@ -579,41 +835,59 @@ def export_pdf(sources, output, *, title=DEFAULT_TITLE, author=None, date=None,
     return output
 
 
-def _make_parents(folder: Path) -> list[Path]:
+def _make_parents(folder: Path, what: str = "o PDF") -> list[Path]:
     """Cria ``folder`` (e as de cima); devolve as que criou. Erros viram :class:`ExportError`."""
     missing = []
     for f in (folder, *folder.parents):
         if f.exists() or f.is_symlink():
             if not f.is_dir():
-                raise ExportError(f"Não dá para gravar o PDF em {folder}: {f} é um arquivo, não uma "
+                raise ExportError(f"Não dá para gravar {what} em {folder}: {f} é um arquivo, não uma "
                                   "pasta. Corrija o caminho de -o.")
             break
         missing.append(f)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ExportError(describe_os_error(exc, f"criar a pasta {folder} para o PDF")) from exc
+        raise ExportError(describe_os_error(exc, f"criar a pasta {folder} para {what}")) from exc
     return list(reversed(missing))
 
 
-def _build_pdf(paths, tmp: Path, output: Path, *, title, author, date, execute, timeout, kernel,
-               keep_tex) -> None:
-    """Funde, converte e compila; o PDF pronto é copiado para ``tmp`` (que ``atomic_path`` põe no lugar)."""
+def _build_pdf(paths, tmp_pdf: Path, tmp_json: Path, output: Path, *, templates, title, author,
+               student_id, date, execute, timeout, kernel, keep_tex, extra) -> None:
+    """Funde, converte e compila; o PDF e o mapa prontos são copiados para ``tmp_pdf`` e
+    ``tmp_json`` (que :func:`hw08._safeio.atomic_path` põe no lugar)."""
     nb = merge_notebooks(paths, execute=execute, timeout=timeout, kernel=kernel)
-    nb.metadata["title"] = title or DEFAULT_TITLE
-    nb.metadata["authors"] = [{"name": author or default_author()}]
-    nb.metadata["date"] = date or date_ptbr()
+    info = nb.metadata["hw08_export"]
+    if not info["questoes"]:
+        print("hw08-export: aviso: nenhuma célula marcada como questão (metadados "
+              '"hw08": {"questoes": [...]}); o mapa .json sai vazio.', file=sys.stderr)
+    versions = _versions()
+    hashes = "; ".join(f"{p.name} sha256={_sha256(p)}" for p in paths)
+    info.update(cover_info(author, student_id))
+    info.update({
+        "title": title or DEFAULT_TITLE,
+        "date": date or date_ptbr(),
+        "subject": "; ".join(f"{k} {v}" for k, v in versions.items()),
+        "keywords": ", ".join(p.name for p in paths),
+        "json_name": output.with_suffix(".json").name,
+        "apendice": [{"nome": f"{p.parent.name}/{p.name}", "arquivo": f"apendice{k}{p.suffix}"}
+                     for k, p in enumerate(extra)],
+    })
+    provenance = {"Notebooks": hashes,
+                  "Versoes": "; ".join(f"{k}={v}" for k, v in versions.items()),
+                  "Aluno": author or "", "Matricula": student_id or ""}
     nb, origins = _mark_origins(nb)
 
     from nbconvert.exporters import LatexExporter
     from traitlets.config import Config
 
     cfg = Config()
-    cfg.TemplateExporter.extra_template_basedirs = [str(TEMPLATE_DIR)]
+    cfg.TemplateExporter.extra_template_basedirs = [str(templates)]
     exporter = LatexExporter(config=cfg, template_name=TEMPLATE_NAME)
     body, resources = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": "hw08", "path": str(paths[0].parent)}}
     )
+    body = fix_pdf_bookmarks(body)
 
     build = make_temp_dir("hw08-export-")
     keep_dir = output.parent / "_build" / output.stem  # export/_build/ já é ignorado e limpo
@@ -622,10 +896,19 @@ def _build_pdf(paths, tmp: Path, output: Path, *, title, author, date, execute, 
         for name, data in resources.get("outputs", {}).items():
             (build / name).parent.mkdir(parents=True, exist_ok=True)
             (build / name).write_bytes(data)
+        for k, p in enumerate(extra):
+            shutil.copyfile(p, build / info["apendice"][k]["arquivo"])
         texinputs = sorted({p.parent.resolve() for p in paths})
         _compile(build, texinputs, keep_dir, origins)
+        aux = (build / "hw08.aux").read_text(encoding="utf-8", errors="replace")
+        pages = _read_question_pages(aux, len(info["questoes"]))
+        answers = [{"questao": q["questao"], "primeira_pagina": a, "ultima_pagina": b}
+                   for q, (a, b) in zip(info["questoes"], pages)]
+        _finish_pdf(build / "hw08.pdf", answers, provenance)
         try:
-            shutil.copyfile(build / "hw08.pdf", tmp)
+            shutil.copyfile(build / "hw08.pdf", tmp_pdf)
+            tmp_json.write_text(json.dumps(answers, ensure_ascii=False, indent=1) + "\n",
+                                encoding="utf-8")
         except OSError as exc:
             raise ExportError(describe_os_error(exc, f"gravar o PDF em {output.parent}")) from exc
         shutil.rmtree(keep_dir, ignore_errors=True)  # log de uma falha antiga não fica
@@ -637,20 +920,128 @@ def _build_pdf(paths, tmp: Path, output: Path, *, title, author, date, execute, 
         shutil.rmtree(build, ignore_errors=True)
 
 
-def _positive_int(text: str) -> int:
+def export_turma(folder, outdir, *, jobs: int = 2, extra_args=()) -> int:
+    """Exporta cada subpasta de ``folder`` (um aluno) para ``outdir/<aluno>.pdf``, em paralelo.
+
+    Cada aluno roda num processo à parte (``python -m hw08.export``), com ``--author`` igual ao nome
+    da subpasta; a falha de um não afeta os outros (e não apaga o PDF anterior dele). Escreve
+    ``outdir/resumo.csv`` (aluno, status, paginas, mensagem; escrita atômica) e devolve quantos
+    falharam. Interrompido (Ctrl-C, SIGTERM), os processos dos alunos em andamento recebem SIGTERM
+    (cada um limpa o que é seu), e o ``resumo.csv`` anterior fica como estava.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder, outdir = Path(folder), Path(outdir)
+    if not folder.is_dir():
+        raise ExportError(f"--turma {folder}: não é uma pasta (uma subpasta por aluno).")
+    if outdir.suffix.lower() == ".pdf" or (outdir.exists() and not outdir.is_dir()):
+        raise ExportError(f"Com --turma, -o deve ser uma pasta (recebi {outdir}).")
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs <= 0:
+        raise ExportError(f"--jobs deve ser um número inteiro positivo, não {jobs!r}.")
+    try:
+        students = sorted(p for p in folder.iterdir()
+                          if p.is_dir() and not p.name.startswith((".", "_")))
+    except OSError as exc:
+        raise ExportError(describe_os_error(exc, f"ler a pasta da turma {folder}")) from exc
+    if not students:
+        raise ExportError(f"A pasta {folder} não tem subpastas de alunos.")
+    _make_parents(outdir, what="os PDFs da turma")
+    running: set = set()
+    lock = threading.Lock()
+    stopping = threading.Event()
+
+    def one(student: Path):
+        pdf = outdir / f"{student.name}.pdf"
+        if stopping.is_set():
+            return student.name, "erro", "", "interrompido antes de começar"
+        cmd = [sys.executable, "-m", "hw08.export", str(student), "-o", str(pdf),
+               "--author", student.name, *extra_args]
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, text=True, errors="replace",
+                                    env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        except OSError as exc:
+            return student.name, "erro", "", describe_os_error(exc, "iniciar o Python deste aluno")
+        with lock:
+            running.add(proc)
+        try:
+            _, err = proc.communicate()
+        finally:
+            with lock:
+                running.discard(proc)
+        if proc.returncode == 0 and pdf.exists():
+            try:
+                from pypdf import PdfReader
+
+                return student.name, "ok", len(PdfReader(pdf).pages), ""
+            except Exception as exc:  # noqa: BLE001 - vira linha do resumo
+                return student.name, "erro", "", f"PDF gerado, mas ilegível: {exc}"
+        msg = _student_error(err, proc.returncode)
+        if pdf.exists():
+            msg += f" (o PDF anterior, {pdf.name}, ficou como estava)"
+        return student.name, "erro", "", msg
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        rows = list(pool.map(one, students))
+    except BaseException:  # Ctrl-C/SIGTERM: para os alunos em andamento (cada um limpa o seu)
+        stopping.set()
+        with lock:
+            procs = list(running)
+        for proc in procs:
+            with contextlib.suppress(OSError):
+                proc.send_signal(signal.SIGTERM)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    with atomic_path(outdir / "resumo.csv", what="o resumo.csv") as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["aluno", "status", "paginas", "mensagem"])
+            w.writerows(rows)
+    failed = [r for r in rows if r[1] != "ok"]
+    for name, _, _, msg in failed:
+        print(f"hw08-export: {name}: {msg}", file=sys.stderr)
+    print(f"hw08-export: {len(rows) - len(failed)} de {len(rows)} PDFs em {outdir} "
+          f"(resumo em {outdir / 'resumo.csv'})")
+    return len(failed)
+
+
+def _student_error(stderr: str, returncode: int) -> str:
+    """A mensagem de erro de um aluno (sem o prefixo ``hw08-export: erro:``), numa linha só."""
+    if returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"interrompido pelo sinal {signal.Signals(-returncode).name}"
+    lines = [ln.strip() for ln in (stderr or "").splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("hw08-export: erro")), None)
+    if start is None:
+        return lines[-1] if lines else f"o exportador saiu com status {returncode}"
+    first = re.sub(r"^hw08-export: erro( inesperado)?:\s*", lambda m: "erro inesperado: "
+                   if m.group(1) else "", lines[start])
+    msg = " / ".join([first, *lines[start + 1:]])
+    return msg if len(msg) <= 2000 else msg[:1997] + "..."
+
+
+def _positive_int(text: str, unit: str = " de segundos") -> int:
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"deve ser um número inteiro positivo de segundos, não {text!r}")
+        raise argparse.ArgumentTypeError(f"deve ser um número inteiro positivo{unit}, não {text!r}")
     return value
+
+
+def _positive_count(text: str) -> int:
+    return _positive_int(text, unit="")
 
 
 _ARGPARSE_PT = (
     (r"the following arguments are required: (.*)", r"faltam argumentos: \1"),
     (r"unrecognized arguments: (.*)", r"argumentos desconhecidos: \1"),
     (r"argument (\S+): expected one argument", r"\1 precisa de um valor"),
+    (r"argument (\S+): expected at least one argument", r"\1 precisa de pelo menos um valor"),
     (r"argument (\S+): not allowed with argument (\S+)", r"\1 não pode ser usado junto com \2"),
     (r"argument (\S+): invalid \w+ value: (.*)", r"valor inválido para \1: \2"),
     (r"argument (\S+): (.*)", r"\1 \2"),
@@ -669,13 +1060,22 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="hw08-export",
-        description="Junta notebooks num único PDF (capa, sumário, um capítulo por notebook).",
+        description="Junta notebooks num único PDF (capa, sumário, uma questão por página) e "
+                    "escreve ao lado o mapa questão -> páginas (.json).",
     )
-    p.add_argument("sources", nargs="+", help="pasta(s) de notebooks e/ou arquivos .ipynb")
-    p.add_argument("-o", "--output", default="entrega.pdf", help="PDF de saída (entrega.pdf)")
+    p.add_argument("sources", nargs="*", help="pasta(s) de notebooks e/ou arquivos .ipynb")
+    p.add_argument("-o", "--output", default="entrega.pdf",
+                   help="PDF de saída (entrega.pdf); com --turma, a pasta de saída")
+    p.add_argument("--turma", metavar="PASTA", default=None,
+                   help="exporta cada subpasta de PASTA (um aluno) para SAIDA/<aluno>.pdf + resumo.csv")
+    p.add_argument("--jobs", type=_positive_count, default=2,
+                   help="com --turma: alunos em paralelo (2)")
     p.add_argument("--title", default=DEFAULT_TITLE, help="título da capa")
-    p.add_argument("--author", default=None, help="autor (padrão: git config user.name)")
+    p.add_argument("--author", default=None, help="nome do aluno (sem ele: 'Nome: ____' na capa)")
+    p.add_argument("--student-id", default=None, help="matrícula do aluno")
     p.add_argument("--date", default=None, help="data da capa (padrão: hoje, em pt-BR)")
+    p.add_argument("--apendice-codigo", nargs="+", default=[], metavar="ARQUIVO",
+                   help="arquivos de código impressos num apêndice (ex.: hw08/kmeans.py)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--execute", action="store_true",
                    help="reexecuta todos os notebooks (em cópia; os arquivos não mudam)")
@@ -691,19 +1091,52 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _turma_args(args) -> list[str]:
+    """Opções repassadas a cada aluno no modo --turma."""
+    out = ["--title", args.title, "--timeout", str(args.timeout), "--kernel", args.kernel]
+    if args.date:
+        out += ["--date", args.date]
+    if args.execute:
+        out.append("--execute")
+    elif args.execute_missing:
+        out.append("--execute-missing")
+    if args.keep_tex:
+        out.append("--keep-tex")
+    if args.apendice_codigo:
+        out += ["--apendice-codigo", *[str(Path(a).resolve()) if Path(a).exists() else a
+                                       for a in args.apendice_codigo]]
+    return out
+
+
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     execute = "all" if args.execute else "missing" if args.execute_missing else "none"
+    if args.turma:
+        if args.sources:
+            parser.error("com --turma não passe notebooks: cada subpasta da turma é um aluno")
+        if args.author or args.student_id:
+            parser.error("com --turma, --author/--student-id não valem: o nome de cada aluno é o "
+                         "da sua subpasta")
+    elif not args.sources:
+        parser.error("faltam argumentos: passe notebooks ou pastas (ou --turma PASTA)")
 
     def run(_argv):
+        if args.turma:
+            failed = export_turma(args.turma, args.output, jobs=args.jobs,
+                                  extra_args=_turma_args(args))
+            return 1 if failed else 0
         out = export_pdf(
-            args.sources, args.output, title=args.title, author=args.author, date=args.date,
-            execute=execute, timeout=args.timeout, kernel=args.kernel, keep_tex=args.keep_tex,
+            args.sources, args.output, title=args.title, author=args.author,
+            student_id=args.student_id, date=args.date, execute=execute, timeout=args.timeout,
+            kernel=args.kernel, keep_tex=args.keep_tex, appendix=args.apendice_codigo,
         )
-        print(f"hw08-export: PDF escrito em {out}")
+        print(f"hw08-export: PDF escrito em {out} (páginas das questões em {out.with_suffix('.json')})")
         return 0
 
-    return run_cli("hw08-export", run, None, debug=args.debug)
+    interrupted = ("os PDFs de alunos já concluídos ficaram; os outros e o resumo.csv não foram "
+                   "alterados." if args.turma else "nenhum arquivo de saída foi alterado.")
+    return run_cli("hw08-export", run, None, debug=args.debug, interrupted=interrupted)
 
 
 if __name__ == "__main__":

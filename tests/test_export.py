@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from hw08 import export
+from hw08 import export, export_latex
 
 pytestmark = pytest.mark.skipif(
     shutil.which("xelatex") is None or shutil.which("pandoc") is None,
@@ -19,6 +19,30 @@ pytestmark = pytest.mark.skipif(
 )
 
 ANSI_TEXT = "\x1b[31mvermelho\x1b[0m e normal\n"
+# Um bloco com indentação aninhada e uma linha longa demais para a página (ela quebra)
+KNOWN_CODE = (
+    "for passo in range(3):\n"
+    "    with contexto() as ctx:\n"
+    "        resultado_com_nome_longo = funcao_de_nome_comprido(primeiro_argumento=1, "
+    "segundo_argumento=2, terceiro_argumento=3, quarto_argumento=4)\n"
+    "        total = resultado_com_nome_longo + 1\n"
+    "    fim = total\n"
+    # continuação alinhada sob o "(" (como no notebook 01): a linha quebrada não pode perder espaço
+    "def mostra(init=\"k-means++\"):\n"
+    "    plotting.samples_per_cluster(X_train.numpy(), m.labels_, random_state=1,\n"
+    "                                 cluster_names=[f\"grupo {k} → {casamento[k]}\" for k in range(10)],\n"
+    "                                 suptitle=f\"Amostras por grupo ({init})\")\n"
+)
+
+
+def _table():
+    import pandas as pd
+
+    return pd.DataFrame({"inércia": [393455.2241, 392319.578], "acurácia": [0.5598, 0.5166]},
+                        index=pd.Index(["random", "k-means++"], name="init"))
+
+
+TABLE = _table()
 
 
 def _png_bytes():
@@ -38,7 +62,10 @@ def _png_bytes():
 def _write_fixtures(folder):
     png = base64.b64encode(_png_bytes()).decode()
     nb1 = new_notebook(cells=[
-        new_markdown_cell("# Primeiro caderno\n\nA função de custo é a distorção."),
+        new_markdown_cell("# Primeiro caderno\n\nA função de custo é a distorção.",
+                          metadata={"hw08": {"questoes": [
+                              {"questao": "Exercício prático 1", "enunciado": "Derive a distorção."}]}}),
+        new_code_cell(KNOWN_CODE, execution_count=9),
         new_markdown_cell(
             "## Derivação\n\n"
             "A média $\\mu_k$ minimiza\n\n"
@@ -55,6 +82,16 @@ def _write_fixtures(folder):
         new_code_cell("plot()", execution_count=2, outputs=[
             new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
         ]),
+        new_markdown_cell("## Tabela da parte $\\mu_k$\n\nTexto antes da tabela.",
+                          metadata={"hw08": {"questoes": [
+                              {"questao": "Exercício prático 2 (a)", "enunciado": "Tabele."}]}}),
+        new_code_cell("# NBVAL_IGNORE_OUTPUT\ntabela", execution_count=3, outputs=[
+            new_output("execute_result", execution_count=3, data={
+                "text/html": TABLE.to_html(), "text/plain": TABLE.to_string()}),
+        ]),
+        new_markdown_cell("Texto da parte (a).\n\n### Parte b\n\nTexto da parte (b).",
+                          metadata={"hw08": {"questoes": [
+                              {"questao": "Exercício prático 2 (b)", "a_partir_de": "### Parte b"}]}}),
     ])
     nb2 = new_notebook(cells=[
         new_markdown_cell("# Segundo caderno: exercícios\n\nPalavra acentuada: Ação.\n\n"
@@ -69,8 +106,11 @@ def _write_fixtures(folder):
         new_code_cell("print(cor)", execution_count=2,
                       outputs=[new_output("stream", name="stdout", text=ANSI_TEXT)]),
     ])
+    nb2.cells[0].metadata["hw08"] = {"questoes": [{"questao": "Papel e caneta 1"}]}
     # sem título `# `: o capítulo usa o nome do arquivo; sem saídas: precisa de execução
-    nb3 = new_notebook(cells=[new_code_cell("print(21 * 2)")])
+    # ... e seções bastantes para o sumário ocupar 2 páginas (só fica certo com 3 passadas do xelatex)
+    nb3 = new_notebook(cells=[new_code_cell("print(21 * 2)")] + [
+        new_markdown_cell(f"## Seção extra {i}\n\nTexto da seção {i}.") for i in range(1, 46)])
     for name, nb in (("01_primeiro.ipynb", nb1), ("02_segundo.ipynb", nb2),
                      ("03_sem_titulo.ipynb", nb3)):
         nbformat.write(nb, folder / name)
@@ -85,11 +125,17 @@ def built(tmp_path_factory):
     before = {p.name: p.read_bytes() for p in src.iterdir()}
     out = tmp_path_factory.mktemp("out") / "entrega.pdf"
     rc = export.main([str(src), "-o", str(out), "--execute-missing",
-                      "--author", "Fulana de Tal", "--date", "1 de março de 2026"])
+                      "--author", "Fulana de Tal", "--student-id", "2026-0042",
+                      "--date", "1 de março de 2026", "--apendice-codigo", "hw08/_validation.py"])
     assert rc == 0
-    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = _pdftotext(out)
     return src, before, out, " ".join(text.split())  # espaços/quebras de linha normalizados
+
+
+def _pdftotext(pdf, page=None):
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
 
 
 def test_pdf_pages_titles_and_text(built):
@@ -97,18 +143,20 @@ def test_pdf_pages_titles_and_text(built):
 
     src, _, out, text = built
     reader = PdfReader(out)
-    # capa, sumário e três capítulos, cada um começando em página nova
-    assert 5 <= len(reader.pages) <= 10
-    for title in ("Trabalho de casa 08: K-means e Mixture models", "Fulana de Tal",
-                  "1 de março de 2026", "Sumário", "Primeiro caderno",
-                  "Segundo caderno: exercícios", "03 sem titulo"):
+    assert 9 <= len(reader.pages) <= 20
+    for title in ("Trabalho de casa 08: K-means e modelos de mistura", "Fulana de Tal",
+                  "Matrícula: 2026-0042", "1 de março de 2026", "Sumário", "Primeiro caderno",
+                  "Segundo caderno: exercícios", "03 sem titulo", "Onde está cada resposta"):
         assert title in text, title
     assert "Ação" in text
     assert "42" in text  # o notebook sem saídas foi executado
-    starts = [i for i, p in enumerate(reader.pages)
-              if any(t in (p.extract_text() or "") for t in ("Capítulo 1", "Capítulo 2",
-                                                              "Capítulo 3"))]
-    assert len(starts) == 3
+    # numeração única: nada de "Capítulo N" somado ao número do notebook
+    assert "Capítulo" not in text
+    # cabeçalho com o nome e rodapé com a página em todas as páginas depois da capa
+    n = len(reader.pages)
+    for i in range(2, n + 1):
+        page = " ".join(_pdftotext(out, i).split())
+        assert "Fulana de Tal" in page and f"página {i} de {n}" in page, i
 
 
 def test_formula_rendered_not_raw(built):
@@ -131,13 +179,15 @@ def test_no_ansi_widget_or_tqdm_debris(built):
     assert "\x1b" not in text and "[31m" not in text and "[0m" not in text
     assert "vermelho e normal" in text
     assert "interactive(children" not in text and "IntSlider" not in text
+    assert "w = slider()" not in text  # célula só-widget: fora do PDF
+    assert "NBVAL" not in text  # marcadores de teste fora do PDF
     assert "5/5" not in text and "█" not in text
 
 
 def test_sources_untouched_and_no_leftovers(built):
     src, before, out, _ = built
     assert {p.name: p.read_bytes() for p in src.iterdir()} == before
-    assert sorted(p.name for p in out.parent.iterdir()) == ["entrega.pdf"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["entrega.json", "entrega.pdf"]
 
 
 def test_output_must_be_pdf(tmp_path, capsys):
@@ -164,6 +214,15 @@ OLD_PDF = b"%PDF-1.4 antigo"
 def _stale(path):
     path.write_bytes(OLD_PDF)
     return path
+
+
+OLD_JSON = b'[{"questao": "antiga", "primeira_pagina": 2, "ultima_pagina": 3}]\n'
+
+
+def _stale_json(pdf):
+    """O mapa .json de uma exportação anterior, ao lado do PDF."""
+    pdf.with_suffix(".json").write_bytes(OLD_JSON)
+    return pdf.with_suffix(".json")
 
 
 def _intact(out, allowed=()):
@@ -210,29 +269,239 @@ def test_latex_error_points_to_log(tmp_path):
     assert str(log) in proc.stderr and log.exists()
 
 
-def test_templates_found_in_repo_env_or_wheel_prefix(tmp_path, monkeypatch):
+def test_templates_are_package_data(tmp_path, monkeypatch):
     monkeypatch.delenv("HW08_EXPORT_TEMPLATES", raising=False)
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(export.__file__)))
-    assert export._find_templates() == export.Path(repo) / "export" / "templates"   # checkout (editável)
+    pkg = export.Path(export.__file__).resolve().parent
+    assert export._find_templates().resolve() == pkg / "templates"
+    assert export._has_template(export._find_templates())
     monkeypatch.setenv("HW08_EXPORT_TEMPLATES", str(tmp_path / "meus"))
     assert export._find_templates() == tmp_path / "meus"
-    # instalação pelo wheel: o módulo fora do repositório, o modelo em <prefixo>/share/hw08/templates
-    monkeypatch.delenv("HW08_EXPORT_TEMPLATES")
-    monkeypatch.setattr(export, "__file__", str(tmp_path / "site-packages" / "hw08" / "export.py"))
-    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefixo"))
-    shared = tmp_path / "prefixo" / "share" / "hw08" / "templates"
-    (shared / "hw08").mkdir(parents=True)
-    (shared / "hw08" / "index.tex.j2").write_text("x")
-    assert export._find_templates() == shared
 
 
 def test_wheel_ships_every_template_file():
+    import fnmatch
+
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
     root = export.Path(export.__file__).resolve().parents[1]
-    config = tomllib.loads((root / "pyproject.toml").read_text())
-    shipped = set(config["tool"]["setuptools"]["data-files"]["share/hw08/templates/hw08"])
-    on_disk = {p.relative_to(root).as_posix() for p in (root / "export" / "templates" / "hw08").iterdir()}
-    assert shipped == on_disk
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "data-files" not in config
+    assert "hw08.templates.hw08" in config["packages"]
+    globs = config["package-data"]["hw08.templates.hw08"]
+    on_disk = [p.name for p in (root / "hw08" / "templates" / "hw08").iterdir()]
+    assert on_disk and all(any(fnmatch.fnmatch(n, g) for g in globs) for n in on_disk), on_disk
+
+
+# ----- o PDF que o corretor usa: sumário, código, tabelas, questões, capa, turma -----------------
+
+def _answers_page(pages):
+    """Página (1-based) da tabela "Onde está cada resposta" (logo depois do sumário)."""
+    return next(i + 1 for i, p in enumerate(pages) if p.startswith("Fulana de Tal — matrícula 2026-0042 "
+                                                                    "Onde está cada resposta"))
+
+
+def _pages_text(pdf):
+    from pypdf import PdfReader
+
+    n = len(PdfReader(pdf).pages)
+    return [" ".join(_pdftotext(pdf, i).split()) for i in range(1, n + 1)]
+
+
+def test_toc_numbers_match_real_pages(built):
+    """Cada linha do sumário ('Título .... N'): o título está mesmo na página N do PDF."""
+    import re
+
+    _, _, out, _ = built
+    pages = _pages_text(out)
+    table = _answers_page(pages)
+    assert table >= 4  # o sumário tem 2 páginas
+    toc = "\n".join(_pdftotext(out, i) for i in range(2, table))
+    entries = [(m.group(1).strip(" ."), int(m.group(2)))
+               for m in re.finditer(r"^\s*(\S.*?)[ .]+(\d+)\s*$", toc, re.MULTILINE)
+               if not m.group(1).strip().startswith("página")]
+    titles = {t for t, _ in entries}
+    assert {"Primeiro caderno", "Segundo caderno: exercícios", "03 sem titulo",
+            "Onde está cada resposta", "Seção extra 45"} <= titles, entries
+    for title, page in entries:
+        assert title in pages[page - 1], (title, page)
+        if page > table:  # o título não aparece na página anterior (o sumário não está adiantado)
+            assert title not in pages[page - 2], (title, page)
+
+
+def test_known_code_block_keeps_indentation(built):
+    """pdftotext -layout: as linhas do bloco mantêm a indentação relativa do notebook (0, 4, 8, 8,
+    4 espaços) e a linha longa, quebrada, não perde nada."""
+    _, _, out, text = built
+    lines = _pdftotext(out).splitlines()
+    starts = {}
+    for key in ("for passo in range(3):", "with contexto() as ctx:", "resultado_com_nome_longo =",
+                "total = resultado_com_nome_longo + 1", "fim = total"):
+        found = [ln for ln in lines if key in ln]
+        assert len(found) == 1, (key, found)
+        starts[key] = found[0].index(key)
+    base = starts["for passo in range(3):"]
+    rel = [starts[k] - base for k in starts]
+    # pdftotext mede em colunas de ~1 caractere: a ordem e os degraus têm de bater
+    assert rel[0] == 0 and rel[1] > 0 and rel[2] > rel[1] and abs(rel[2] - rel[3]) <= 1
+    assert abs(rel[1] - rel[4]) <= 1 and abs(rel[2] - 2 * rel[1]) <= 1
+    for arg in ("primeiro_argumento=1", "segundo_argumento=2", "terceiro_argumento=3",
+                "quarto_argumento=4)"):
+        assert arg in text, arg
+    # posição exata (pdftotext -bbox, em pt): a linha que quebra começa onde começa a seguinte
+    import re
+
+    bbox = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    x = {w: float(v) for v, w in re.findall(r'xMin="([\d.]+)"[^>]*>(cluster_names=\S*|suptitle=\S*)<',
+                                            bbox)}
+    assert len(x) == 2, x
+    assert abs(x["cluster_names=[f&quot;grupo"] - x["suptitle=f&quot;Amostras"]) < 0.5, x
+
+
+def test_pandas_table_is_a_latex_table(built):
+    _, _, out, text = built
+    lines = _pdftotext(out).splitlines()
+    rows = [" ".join(ln.split()) for ln in lines if "random" in ln or "k-means++" in ln]
+    assert "random 393455.2241 0.5598" in rows and "k-means++ 392319.5780 0.5166" in rows, rows
+    assert "inércia acurácia" in text and "\\" not in "".join(rows)
+
+
+def test_table_conversion_multiindex():
+    import pandas as pd
+
+    cols = pd.MultiIndex.from_product([["AUROC", "FPR95"], [64, 128]])
+    df = pd.DataFrame([[0.9, 0.95, 0.1, 0.05]], columns=cols, index=pd.Index([5], name="K"))
+    tex = export_latex.html_table_to_latex(df.to_html())
+    assert r"\multicolumn{2}{c}{\textbf{AUROC}}" in tex and r"\begin{tabular}{lrrrr}" in tex
+    rows = pd.DataFrame({"a": range(60)})
+    assert r"\begin{longtable}" in export_latex.html_table_to_latex(rows.to_html())
+    assert export_latex.html_table_to_latex("<p>sem tabela</p>") is None
+
+
+def test_question_map_json_pages_and_bookmarks(built):
+    import json
+
+    from pypdf import PdfReader
+
+    _, _, out, _ = built
+    answers = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [a["questao"] for a in answers] == ["Exercício prático 1", "Exercício prático 2 (a)",
+                                                "Exercício prático 2 (b)", "Papel e caneta 1"]
+    pages = _pages_text(out)
+    previous_last = 0
+    for a in answers:
+        first, last = a["primeira_pagina"], a["ultima_pagina"]
+        assert previous_last < first <= last <= len(pages), a  # sem sobreposição
+        previous_last = last
+        assert a["questao"] in pages[first - 1], a  # a caixa do enunciado abre a página
+        if first - 1 > _answers_page(pages):  # a página anterior não tem a questão
+            assert a["questao"] not in pages[first - 2], a
+    assert "Derive a distorção." in pages[answers[0]["primeira_pagina"] - 1]
+    assert "Texto da parte (a)." in pages[answers[1]["ultima_pagina"] - 1]
+    assert "Texto da parte (b)." in pages[answers[2]["primeira_pagina"] - 1]
+    # a tabela após o sumário e os marcadores dizem as mesmas páginas
+    table = pages[_answers_page(pages) - 1]
+    for a in answers:
+        span = (str(a["primeira_pagina"]) if a["primeira_pagina"] == a["ultima_pagina"]
+                else f"{a['primeira_pagina']}–{a['ultima_pagina']}")
+        assert f"{a['questao']} {span}" in table, (a, table)
+    reader = PdfReader(out)
+    group = next(i for i, o in enumerate(reader.outline)
+                 if not isinstance(o, list) and o.title.startswith("Questões"))
+    children = reader.outline[group + 1]
+    assert [reader.get_destination_page_number(c) + 1 for c in children] == \
+        [a["primeira_pagina"] for a in answers]
+
+
+def test_plain_text_of_titles():
+    assert export_latex.math_to_text(r"\mu_k") == "μk"
+    assert export_latex.math_to_text(r"\lambda \mathbf{I}") == "λI"
+    assert export_latex.tex_to_plain(r"As ``aspas'' e \(\Sigma_k\) em \emph{itálico}") == \
+        "As “aspas” e Σk em itálico"
+    assert export_latex.fix_pdf_bookmarks(r"\section{Simples}") == r"\section{Simples}"
+
+
+def test_bookmarks_are_plain_text(built):
+    from pypdf import PdfReader
+
+    _, _, out, _ = built
+
+    def titles(items):
+        for item in items:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    found = list(titles(PdfReader(out).outline))
+    assert "Tabela da parte μk" in found, found
+    assert not any("\\" in t or "$" in t or "``" in t for t in found), found
+
+
+def test_metadata_and_provenance(built):
+    import hashlib
+    from importlib import metadata
+
+    from pypdf import PdfReader
+
+    src, _, out, _ = built
+    meta = PdfReader(out).metadata
+    assert meta["/Author"] == "Fulana de Tal"
+    assert meta["/Title"] == "Trabalho de casa 08: K-means e modelos de mistura"
+    for nb in sorted(src.glob("*.ipynb")):
+        assert f"{nb.name} sha256={hashlib.sha256(nb.read_bytes()).hexdigest()}" in meta["/Hw08Notebooks"]
+    assert f"nbconvert={metadata.version('nbconvert')}" in meta["/Hw08Versoes"]
+    assert "torch=" in meta["/Hw08Versoes"] and "hw08=" in meta["/Hw08Versoes"]
+
+
+def test_appendix_prints_module_source(built):
+    _, _, out, text = built
+    assert "Apêndice: código-fonte do hw08" in text
+    first = next(ln for ln in (export.Path(export.__file__).parent / "_validation.py")
+                 .read_text(encoding="utf-8").splitlines() if ln.startswith("def "))
+    assert " ".join(first.split()) in text
+
+
+def test_cover_without_name_has_blanks_not_git(monkeypatch):
+    def no_subprocess(*a, **k):
+        raise AssertionError("a capa não deve consultar o git")
+
+    monkeypatch.setattr(export.subprocess, "run", no_subprocess)
+    info = export.cover_info(None, None)
+    assert info["author_line"].startswith("Nome: ___") and info["id_line"].startswith("Matrícula: ___")
+    assert info["author"] == ""
+    info = export.cover_info("Beltrano", "123")
+    assert info["header"] == "Beltrano — matrícula 123" and info["id_line"] == "Matrícula: 123"
+
+
+def test_split_questions_errors(tmp_path):
+    nb = new_notebook(cells=[new_markdown_cell("## A\n\ntexto", metadata={"hw08": {"questoes": [
+        {"questao": "Q", "a_partir_de": "### Não existe"}]}})])
+    with pytest.raises(export.ExportError, match="Não existe"):
+        export.split_questions(nb, tmp_path / "x.ipynb")
+    nb.cells[0].metadata["hw08"] = {"questoes": "errado"}
+    with pytest.raises(export.ExportError, match="metadados hw08"):
+        export.split_questions(nb, tmp_path / "x.ipynb")
+
+
+def test_turma_one_broken_student(tmp_path):
+    """--turma: um PDF por aluno, resumo.csv, e um aluno quebrado não impede os outros."""
+    import csv
+
+    turma = tmp_path / "turma"
+    (turma / "ana").mkdir(parents=True)
+    (turma / "bruno").mkdir()
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Resposta da Ana\n\nTexto.")]),
+                   turma / "ana" / "a.ipynb")
+    (turma / "bruno" / "a.ipynb").write_text("{ isto não é json", encoding="utf-8")
+    out = tmp_path / "saida"
+    proc = subprocess.run(
+        [sys.executable, "-m", "hw08.export", "--turma", str(turma), "-o", str(out), "--jobs", "2"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    rows = {r["aluno"]: r for r in csv.DictReader(open(out / "resumo.csv", encoding="utf-8"))}
+    assert rows["ana"]["status"] == "ok" and int(rows["ana"]["paginas"]) >= 3
+    assert rows["bruno"]["status"] == "erro" and "Não consegui ler o notebook" in rows["bruno"]["mensagem"]
+    assert "Traceback" not in rows["bruno"]["mensagem"]
+    assert (out / "ana.pdf").exists() and not (out / "bruno.pdf").exists()
+    assert "Resposta da Ana" in _pdftotext(out / "ana.pdf")
 
 
 # ----- issue 13: nada se perde, erros que dizem o que fazer --------------------------------
@@ -427,6 +696,7 @@ def test_signal_during_xelatex_keeps_old_pdf_and_cleans_up(tmp_path, sig):
     nb = _one(tmp_path, *[new_markdown_cell(f"# Capítulo {i}\n\n" + "Texto longo. " * 400) for i in range(3)])
     (tmp_path / "o").mkdir()
     out = _stale(tmp_path / "o" / "e.pdf")
+    old_json = _stale_json(out)
     tmpdir = tmp_path / "tmpdir"
     tmpdir.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "hw08.export", str(nb), "-o", str(out)],
@@ -446,8 +716,9 @@ def test_signal_during_xelatex_keeps_old_pdf_and_cleans_up(tmp_path, sig):
         assert "Traceback" not in err
     else:
         assert proc.returncode == 130 and "interrompido (Ctrl-C)" in err and "Traceback" not in err
-    _intact(out)
-    assert sorted(p.name for p in out.parent.iterdir()) == ["e.pdf"]
+    _intact(out, {old_json.name})
+    assert old_json.read_bytes() == OLD_JSON
+    assert sorted(p.name for p in out.parent.iterdir()) == ["e.json", "e.pdf"]
     assert not list(tmpdir.iterdir())  # sem /tmp/hw08-export-*
     time.sleep(0.2)
     assert not _xelatex_in(tmpdir)
@@ -481,3 +752,110 @@ def test_sigterm_during_execution_stops_the_kernel(tmp_path):
     else:
         os.kill(kernel, signal.SIGKILL)
         pytest.fail("o kernel continuou rodando depois do SIGTERM")
+
+
+# ----- juntos (issues 13 e 15): o par PDF + .json, o modo turma -----------------------------------
+
+def test_failure_keeps_the_previous_pdf_and_json(tmp_path):
+    """O PDF e o mapa .json anteriores ficam byte a byte numa falha (antes: apagados no início)."""
+    (tmp_path / "o").mkdir()
+    out = _stale(tmp_path / "o" / "entrega.pdf")
+    old_json = _stale_json(out)
+    proc = _cli("nao/existe.ipynb", "-o", out)
+    assert proc.returncode == 1 and "não é um notebook" in proc.stderr
+    _intact(out, {old_json.name})
+    assert old_json.read_bytes() == OLD_JSON
+    # erro do LaTeX no enunciado de uma questão (metadados): aponta a questão e a célula marcada
+    nb = _one(tmp_path, new_markdown_cell("# Q"), new_markdown_cell("Resposta.", metadata={"hw08": {
+        "questoes": [{"questao": "Questão 7", "enunciado": "Fração quebrada $\\frac{1}{$ aqui."}]}}),
+        name="q.ipynb")
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert ("O erro está no enunciado da questão 'Questão 7' (metadados \"hw08\" da célula 2, índice 1 "
+            f"no .ipynb) do notebook {nb}") in proc.stderr, proc.stderr
+    assert old_json.read_bytes() == OLD_JSON
+    _intact(out, {old_json.name, "_build"})
+
+
+def test_json_that_is_a_folder_is_refused_before_work(tmp_path):
+    nb = _one(tmp_path, new_markdown_cell("# T"))
+    out = _stale(tmp_path / "e.pdf")
+    (tmp_path / "e.json").mkdir()
+    proc = _cli(nb, "-o", out)
+    assert proc.returncode == 1 and "e.json, que é uma pasta" in proc.stderr
+    _intact(out, {"a.ipynb", "e.json"})
+
+
+def test_turma_failures_become_rows_and_keep_previous_files(tmp_path):
+    """Sem xelatex no caminho: dois alunos que falham cedo viram linhas 'erro'; o PDF anterior de um
+    deles fica (e o resumo diz isso); status 1; resumo.csv novo, sem temporários."""
+    import csv
+
+    turma = tmp_path / "turma"
+    (turma / "bruno").mkdir(parents=True)
+    (turma / "carla").mkdir()
+    (turma / "bruno" / "a.ipynb").write_text("{ isto não é json", encoding="utf-8")
+    out = tmp_path / "saida"
+    out.mkdir()
+    old_pdf = _stale(out / "bruno.pdf")
+    (out / "resumo.csv").write_text("antigo\n", encoding="utf-8")
+    proc = _cli("--turma", turma, "-o", out, "--jobs", "2")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    rows = {r["aluno"]: r for r in csv.DictReader(open(out / "resumo.csv", encoding="utf-8"))}
+    assert set(rows) == {"bruno", "carla"} and {r["status"] for r in rows.values()} == {"erro"}
+    assert "Não consegui ler o notebook" in rows["bruno"]["mensagem"]
+    assert "o PDF anterior, bruno.pdf, ficou como estava" in rows["bruno"]["mensagem"]
+    assert "não contém nenhum notebook" in rows["carla"]["mensagem"]
+    assert old_pdf.read_bytes() == OLD_PDF
+    assert sorted(p.name for p in out.iterdir()) == ["bruno.pdf", "resumo.csv"]
+    assert "0 de 2 PDFs" in proc.stdout
+
+
+def test_turma_argument_errors(tmp_path):
+    (tmp_path / "t" / "ana").mkdir(parents=True)
+    proc = _cli("--turma", tmp_path / "t", "-o", tmp_path / "s", "x.ipynb")
+    assert proc.returncode == 2 and "com --turma não passe notebooks" in proc.stderr
+    proc = _cli("--turma", tmp_path / "t", "-o", tmp_path / "s", "--jobs", "0")
+    assert proc.returncode == 2 and "--jobs deve ser um número inteiro positivo, não '0'" in proc.stderr
+    proc = _cli("--turma", tmp_path / "t", "-o", tmp_path / "s.pdf")
+    assert proc.returncode == 1 and "-o deve ser uma pasta" in proc.stderr
+    proc = _cli()
+    assert proc.returncode == 2 and "passe notebooks ou pastas" in proc.stderr
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="precisa de /proc (Linux)")
+def test_sigterm_in_turma_stops_the_students_and_keeps_the_summary(tmp_path):
+    """SIGTERM no processo da turma: o aluno em andamento recebe SIGTERM (o kernel dele some), o
+    processo termina pelo sinal, o resumo.csv anterior não muda e nada fica na pasta de saída."""
+    pidfile = tmp_path / "kernel.pid"
+    turma = tmp_path / "turma"
+    (turma / "ana").mkdir(parents=True)
+    _one(turma / "ana", new_markdown_cell("# Lento"), new_code_cell(
+        f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)"))
+    out = tmp_path / "saida"
+    out.mkdir()
+    (out / "resumo.csv").write_text("antigo\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "hw08.export", "--turma", str(turma), "-o", str(out),
+                             "--execute"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    deadline = time.monotonic() + 120
+    while not (pidfile.exists() and pidfile.read_text()):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "o kernel do aluno não começou"
+        time.sleep(0.05)
+    kernel = int(pidfile.read_text())
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGTERM, err
+    assert "interrompido (SIGTERM)" in err and "Traceback" not in err
+    assert (out / "resumo.csv").read_text(encoding="utf-8") == "antigo\n"
+    assert sorted(p.name for p in out.iterdir()) == ["resumo.csv"]
+    for _ in range(50):
+        if not Path(f"/proc/{kernel}").exists() or "Z" in Path(f"/proc/{kernel}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(kernel, signal.SIGKILL)
+        pytest.fail("o kernel do aluno continuou rodando depois do SIGTERM na turma")
+

@@ -48,10 +48,30 @@ def test_notebook_dependencies_are_declared():
     declared = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
                 for d in _pyproject()["project"]["dependencies"]}
     for name in ("numpy", "torch", "torchvision", "scikit-learn", "matplotlib", "tqdm",
-                 "ipywidgets", "jupyterlab", "nbconvert"):
+                 "ipywidgets", "jupyterlab"):
         assert name in declared, name
-    dev = " ".join(_pyproject()["project"]["optional-dependencies"]["dev"])
+    extras = _pyproject()["project"]["optional-dependencies"]
+    dev = " ".join(extras["dev"])
     assert "pytest" in dev and "nbval" in dev
+    assert "hw08[export]" in extras["dev"]  # make setup instala .[dev]: o exportador vem junto
+
+
+def test_exporter_dependencies_are_an_extra():
+    """hw08-export (nbconvert, nbclient, nbformat, pypdf) é o extra hw08[export], fora do núcleo."""
+    core = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
+            for d in _pyproject()["project"]["dependencies"]}
+    export = {re.split(r"[<>=!~\s\[]", d, maxsplit=1)[0].lower()
+              for d in _pyproject()["project"]["optional-dependencies"]["export"]}
+    assert {"nbconvert", "nbclient", "nbformat", "pypdf"} <= export
+    assert not export & core
+    import ast
+
+    for module in ("export.py", "export_latex.py"):
+        tree = ast.parse((ROOT / "hw08" / module).read_text(encoding="utf-8"))
+        top = {a.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import)
+               for a in node.names} | {node.module.split(".")[0] for node in tree.body
+                                       if isinstance(node, ast.ImportFrom) and node.module}
+        assert not top & export, f"imports do extra no topo de hw08/{module}: sem o extra, nem --help roda"
 
 
 def _lock():
@@ -71,13 +91,31 @@ def test_lock_pins_the_versions_that_generated_the_outputs():
         assert name in pins, name
 
 
-def test_lock_satisfies_the_pyproject_ranges():
+def _declared_requirements():
+    """dependencies + dev; a auto-referência ``hw08[export]`` do dev vira as dependências do extra."""
     from packaging.requirements import Requirement
 
-    pins = _lock()
     project = _pyproject()["project"]
-    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
-        req = Requirement(spec)
+    extras = project["optional-dependencies"]
+    todo, seen, out = list(project["dependencies"]) + list(extras["dev"]), set(), []
+    while todo:
+        req = Requirement(todo.pop(0))
+        if req.name.lower() == project["name"].lower():  # hw08[...]: o próprio pacote, não está no lock
+            for extra in sorted(req.extras - seen):
+                seen.add(extra)
+                todo.extend(extras[extra])
+            continue
+        out.append(req)
+    return out
+
+
+def test_lock_satisfies_the_pyproject_ranges():
+    pins = _lock()
+    reqs = _declared_requirements()
+    names = {req.name.lower() for req in reqs}
+    assert {"nbconvert", "nbclient", "nbformat", "pypdf", "pytest"} <= names, names  # extra export expandido
+    assert "hw08" not in names
+    for req in reqs:
         name = req.name.lower().replace("_", "-")
         assert name in pins, f"{name} falta no requirements-lock.txt (make lock)"
         assert pins[name] in req.specifier, (name, pins[name], str(req.specifier))

@@ -1,0 +1,278 @@
+"""Conversões para o LaTeX do PDF de entrega (usadas por :mod:`hw08.export`).
+
+- tabelas do pandas (o ``text/html`` salvo no notebook) viram tabelas LaTeX (booktabs), com o texto
+  das células exatamente como o Lab mostra;
+- títulos com fórmulas e aspas ganham uma versão em texto puro para os marcadores do PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+__all__ = ["fix_pdf_bookmarks", "html_table_to_latex", "math_to_text", "pdf_safe_headings",
+           "tex_to_plain"]
+
+
+# ----- tabelas do pandas: text/html -> LaTeX ------------------------------------------------------
+
+class _TableParser(HTMLParser):
+    """Lê a primeira ``<table>`` de um HTML do pandas: linhas do cabeçalho e do corpo, células com o
+    texto exatamente como exibido, ``th``/``td``, ``colspan`` e ``rowspan``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.head, self.body = [], []
+        self._section, self._row, self._cell, self._depth, self._skip = None, None, None, 0, 0
+        self.done = False
+
+    def handle_starttag(self, tag, attrs):
+        if self.done:
+            return
+        attrs = dict(attrs)
+        if tag in ("style", "script"):
+            self._skip += 1
+        elif tag == "table":
+            self._depth += 1
+            if self._depth > 1:
+                raise ValueError("tabela aninhada")
+        elif tag in ("thead", "tbody"):
+            self._section = tag
+        elif tag == "tr" and self._depth:
+            self._row = []
+        elif tag in ("th", "td") and self._row is not None:
+            self._cell = {"tag": tag, "text": "", "colspan": int(attrs.get("colspan") or 1),
+                          "rowspan": int(attrs.get("rowspan") or 1)}
+        elif tag == "br" and self._cell is not None:
+            self._cell["text"] += " "
+
+    def handle_endtag(self, tag):
+        if self.done:
+            return
+        if tag in ("style", "script"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in ("th", "td") and self._cell is not None:
+            self._cell["text"] = " ".join(self._cell["text"].split())
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            (self.head if self._section == "thead" else self.body).append(self._row)
+            self._row = None
+        elif tag == "table":
+            self.done = True
+
+    def handle_data(self, data):
+        if self._cell is not None and not self._skip:
+            self._cell["text"] += data
+
+
+def _expand_rowspans(rows):
+    """Preenche as posições cobertas por ``rowspan`` com células vazias (a grade fica retangular)."""
+    pending = {}  # coluna -> linhas que ainda faltam cobrir
+    out = []
+    for row in rows:
+        new, col, queue = [], 0, list(row)
+        while queue or any(c >= col for c in pending):
+            if pending.get(col, 0) > 0:
+                pending[col] -= 1
+                new.append({"tag": "th", "text": "", "colspan": 1, "rowspan": 1})
+                col += 1
+                continue
+            if not queue:
+                break
+            cell = queue.pop(0)
+            if cell["rowspan"] > 1:
+                for k in range(cell["colspan"]):
+                    pending[col + k] = cell["rowspan"] - 1
+            new.append(cell)
+            col += cell["colspan"]
+        pending = {c: n for c, n in pending.items() if n > 0}
+        out.append(new)
+    return out
+
+
+def _tex(text: str) -> str:
+    from nbconvert.filters import escape_latex
+
+    return escape_latex(text)
+
+
+LONG_TABLE_ROWS = 40  # mais linhas que isso: longtable (pode quebrar entre páginas, cabeçalho repetido)
+
+
+def html_table_to_latex(html) -> str | None:
+    """Converte a tabela HTML de um DataFrame/Styler do pandas numa tabela LaTeX (booktabs).
+
+    O texto das células é o que o Lab mostra (a formatação do pandas é mantida). Tabelas de até
+    ``LONG_TABLE_ROWS`` linhas ficam numa caixa indivisível (inteira numa página, reduzida se for
+    larga demais); maiores viram ``longtable``. Devolve ``None`` se não houver tabela do pandas.
+    """
+    if isinstance(html, list):
+        html = "".join(html)
+    if not html or "<table" not in html or not ('class="dataframe"' in html or 'id="T_' in html):
+        return None
+    parser = _TableParser()
+    try:
+        parser.feed(html)
+    except ValueError:
+        return None
+    head, body = _expand_rowspans(parser.head), _expand_rowspans(parser.body)
+    width = max((sum(c["colspan"] for c in r) for r in head + body), default=0)
+    if not width or not body:
+        return None
+    n_index = 0
+    for cell in body[0]:
+        if cell["tag"] != "th":
+            break
+        n_index += cell["colspan"]
+    spec = "l" * n_index + "r" * (width - n_index)
+
+    def line(row, header):
+        parts, used = [], 0
+        for cell in row:
+            text = _tex(cell["text"])
+            if header and text:
+                text = f"\\textbf{{{text}}}"
+            if cell["colspan"] > 1:
+                text = f"\\multicolumn{{{cell['colspan']}}}{{c}}{{{text}}}"
+            parts.append(text)
+            used += cell["colspan"]
+        parts += [""] * (width - used)
+        return " & ".join(parts) + r" \\"
+
+    head_tex = "\n".join(line(r, True) for r in head)
+    body_tex = "\n".join(line(r, False) for r in body)
+    if len(body) > LONG_TABLE_ROWS:
+        return ("{\\hwtablefont\\setlength{\\LTleft}{0pt}\n"
+                f"\\begin{{longtable}}{{{spec}}}\n\\toprule\n{head_tex}\n\\midrule\n\\endhead\n"
+                f"{body_tex}\n\\bottomrule\n\\end{{longtable}}}}\n")
+    return ("\\par\\noindent{\\hwtablefont\\adjustbox{max width=\\linewidth}{%\n"
+            f"\\begin{{tabular}}{{{spec}}}\n\\toprule\n" + (f"{head_tex}\n\\midrule\n" if head else "")
+            + f"{body_tex}\n\\bottomrule\n\\end{{tabular}}}}}}\\par\n")
+
+
+# ----- títulos: marcadores do PDF em texto puro ---------------------------------------------------
+
+_HEADING_LINE = re.compile(r"^(#{1,6}[ \t]+)(.+)$", re.MULTILINE)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$([^$\n]+?)\$")
+_MATH_WORDS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ",
+    "Sigma": "Σ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Pi": "Π", "Phi": "Φ", "Omega": "Ω",
+    "omega": "ω", "in": "∈", "times": "×", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
+    "to": "→", "infty": "∞", "sum": "Σ", "cdot": "·", "approx": "≈", "ne": "≠", "neq": "≠",
+    "lVert": "‖", "rVert": "‖", "top": "ᵀ", "{": "\x00", "}": "\x01", ",": " ", ";": " ", " ": " ",
+}
+
+
+def math_to_text(math: str) -> str:
+    """Texto puro aproximado de uma fórmula TeX curta (para marcadores do PDF): ``\\mu_k`` -> ``μk``."""
+    text = re.sub(r"\\([A-Za-z]+|[{},; ])\s*",
+                  lambda m: _MATH_WORDS.get(m.group(1), "" if m.group(1).isalpha() else m.group(1)),
+                  math)
+    text = text.replace("{", "").replace("}", "").replace("_", "").replace("^", "")
+    return " ".join(text.replace("\x00", "{").replace("\x01", "}").split())
+
+
+def _plain_escape(math: str) -> str:
+    return re.sub(r"([{}_&%#$])", r"\\\1", math_to_text(math))
+
+
+def pdf_safe_headings(source: str) -> str:
+    """Nos títulos ``#``, fórmulas viram ``\\texorpdfstring{$...$}{texto}``: o pandoc descarta as
+    fórmulas na versão texto dos títulos, e os marcadores do PDF ficariam sem elas (ver
+    :func:`fix_pdf_bookmarks`)."""
+    def fix(m):
+        title = _INLINE_MATH.sub(
+            lambda k: f"\\texorpdfstring{{${k.group(1)}$}}{{{_plain_escape(k.group(1))}}}", m.group(2))
+        return m.group(1) + title
+
+    return _HEADING_LINE.sub(fix, source)
+
+
+def _braced(text: str, start: int) -> int:
+    """Índice logo depois do grupo ``{...}`` que começa em ``text[start] == '{'`` (chaves balanceadas,
+    ignorando ``\\{`` e ``\\}``)."""
+    depth, i = 0, start
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("chaves desbalanceadas")
+
+
+def tex_to_plain(tex: str) -> str:
+    """Texto puro de um título em LaTeX (para os marcadores do PDF): fórmulas em Unicode
+    aproximado, aspas tipográficas, sem comandos de fonte; ``\\_``, ``\\&``... ficam escapados."""
+    out, i = [], 0
+    while i < len(tex):
+        if tex.startswith("\\texorpdfstring{", i):  # um já pronto: vale a versão em texto
+            a_end = _braced(tex, i + len("\\texorpdfstring"))
+            b_end = _braced(tex, a_end)
+            out.append(tex[a_end + 1:b_end - 1])
+            i = b_end
+        elif tex.startswith("\\(", i):
+            end = tex.find("\\)", i)
+            end = len(tex) if end < 0 else end
+            out.append(math_to_text(tex[i + 2:end]))
+            i = end + 2
+        elif tex[i] == "$":
+            end = tex.find("$", i + 1)
+            end = len(tex) if end < 0 else end
+            out.append(math_to_text(tex[i + 1:end]))
+            i = end + 1
+        elif tex[i] == "\\" and i + 1 < len(tex) and tex[i + 1] in "_&%#${}":
+            out.append(tex[i:i + 2])
+            i += 2
+        elif tex[i] == "\\":
+            m = re.match(r"\\[A-Za-z]+\*?\s*", tex[i:])
+            i += m.end() if m else 2  # \emph{x} -> {x}; as chaves caem abaixo
+        elif tex[i] in "{}":
+            i += 1
+        else:
+            out.append(tex[i])
+            i += 1
+    text = "".join(out).replace("``", "“").replace("''", "”").replace("`", "‘")
+    text = text.replace("~", " ")
+    return " ".join(text.split())
+
+
+_HEADING_CMD = re.compile(r"\\(chapter|section|subsection|subsubsection|paragraph)\*?\{")
+
+
+def fix_pdf_bookmarks(body: str) -> str:
+    """Marcadores do PDF em texto puro. Nos títulos ``\\section{\\texorpdfstring{A}{B}}`` do pandoc,
+    troca ``B`` (onde o pandoc perde as fórmulas e deixa ````...''``) por :func:`tex_to_plain` de
+    ``A``; um título ``\\section{A}`` com comandos ou aspas do LaTeX ganha o ``\\texorpdfstring``."""
+    out, pos = [], 0
+    for m in _HEADING_CMD.finditer(body):
+        if m.start() < pos:
+            continue
+        try:
+            arg_end = _braced(body, m.end() - 1)
+            arg = body[m.end():arg_end - 1]
+            if arg.startswith("\\texorpdfstring{"):
+                a_end = _braced(arg, len("\\texorpdfstring"))
+                b_end = _braced(arg, a_end)
+                if arg[b_end:].strip():
+                    continue
+                visible = arg[len("\\texorpdfstring") + 1:a_end - 1]
+            else:
+                visible = arg
+        except ValueError:
+            continue
+        plain = tex_to_plain(visible)
+        if arg is visible and plain == visible:
+            continue
+        out.append(body[pos:m.end()] + f"\\texorpdfstring{{{visible}}}{{{plain}}}}}")
+        pos = arg_end
+    out.append(body[pos:])
+    return "".join(out)
