@@ -5,6 +5,15 @@ import os
 import pytest
 
 
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Guarda o resultado de cada fase em ``item.rep_<fase>`` (o teste de navegador tira uma
+    captura de tela quando a fase ``call`` falhou)."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
+
+
 @pytest.fixture
 def no_mirror(monkeypatch):
     """Remove HW08_DATA_MIRROR/HW08_DATA_ROOT do ambiente durante o teste."""
