@@ -81,3 +81,14 @@ def test_progress_outside_jupyter_is_plain_tqdm(capsys):
 
     bar = progress(range(2), desc="x", file=None)
     assert isinstance(bar, std_tqdm) and list(bar) == [0, 1]
+
+
+def test_kmeans_verbose_outside_jupyter_uses_text_bar(capsys):
+    import numpy as np
+
+    from hw08 import KMeans
+
+    X = np.random.default_rng(0).normal(size=(40, 2)).astype("float32")
+    km = KMeans(3, n_init=1, max_iter=5, random_state=0, verbose=True).fit(X)
+    assert km.labels_.shape == (40,)
+    assert "K-means" in capsys.readouterr().err
