@@ -265,14 +265,14 @@ def _check_widget_redraws(page):
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     select = panel.locator(".widget-dropdown select").first
     select.wait_for(timeout=30_000)
-    figure = panel.locator(".jupyter-widgets-output-area img").first
+    figure = panel.locator(".widget-output img").first
     figure.wait_for(timeout=60_000)
     before = figure.get_attribute("src")
     assert select.input_value() == "k-means++"
     select.select_option("random")
     page.wait_for_function(
         """(before) => { const img = document.querySelector(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jupyter-widgets-output-area img');
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .widget-output img');
               return img && img.complete && img.naturalWidth > 0 && img.src !== before; }""",
         arg=before, timeout=120_000)
 
