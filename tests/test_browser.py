@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("HW08_TEST_ARTIFACTS", REPO / "test-artifacts"))
 REQUIRED = os.environ.get("HW08_BROWSER_REQUIRED", "") not in ("", "0")
-CHROMIUM = os.environ.get("HW08_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = shutil.which(os.environ.get("HW08_CHROMIUM") or "chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  "--disable-background-networking", "--disable-extensions",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
