@@ -74,7 +74,7 @@ def test_mlp_progress_saved_as_text_in_notebook(hw08_kernel_dir, tmp_path, monke
     assert any(o.get("text") == "ok\n" for o in outputs)
 
 
-def test_progress_outside_jupyter_is_plain_tqdm(capsys):
+def test_progress_outside_jupyter_is_plain_tqdm():
     from tqdm.std import tqdm as std_tqdm
 
     from hw08.interactive import progress
