@@ -9,7 +9,7 @@ PDF := export/hw08.pdf
 # Os dados vêm de $HW08_DATA_MIRROR, se definida (sem rede), senão do download do torchvision.
 export HW08_DATA_MIRROR
 
-.PHONY: help setup data notebooks pdf test unit nbval nbval-alt lab bench lock clean distclean
+.PHONY: help setup data notebooks pdf test test-browser unit nbval nbval-alt lab bench lock clean distclean
 
 help:
 	@echo "make setup      cria .venv, instala hw08[dev] e registra o kernel 'hw08'"
@@ -19,6 +19,7 @@ help:
 	@echo "make test       testes unitários + nbval de todos os notebooks"
 	@echo "make nbval      só a conferência dos notebooks (NOTEBOOKS=\"notebooks/01_...ipynb\" para escolher)"
 	@echo "make nbval-alt  confere 01 e 02 sob outra configuração aritmética (1 thread, sem AVX)"
+	@echo "make test-browser  JupyterLab no Chromium: kernel, Run All de 00/01, widget, MathJax, figuras"
 	@echo "make lab        abre o JupyterLab em notebooks/"
 	@echo "make bench      benchmarks contra o scikit-learn"
 	@echo "make clean      apaga caches e o PDF (distclean: também .venv e data/)"
@@ -72,6 +73,11 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 
 test: $(STAMP)/data
 	$(PY) -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
+
+# JupyterLab de verdade no Chromium do sistema (tests/test_browser.py, marcador `browser`, fora do
+# pytest comum). Aqui ele não pode pular: sem chromium ou playwright, falha dizendo o que instalar.
+test-browser: $(STAMP)/data
+	HW08_BROWSER_REQUIRED=1 $(PY) -m pytest tests/test_browser.py -m browser --durations=10
 
 unit: $(STAMP)/setup
 	$(PY) -m pytest tests

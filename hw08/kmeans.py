@@ -301,7 +301,8 @@ class KMeans:
     device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
         Onde as contas são feitas.
     verbose : bool, default=False
-        Mostra uma barra de progresso (``tqdm.auto``) com a inércia a cada iteração.
+        Mostra uma barra de progresso (``tqdm.auto``) com a inércia a cada iteração; salva num
+        notebook, vira uma linha de texto (:func:`hw08.interactive.progress`).
 
     Attributes
     ----------
@@ -408,8 +409,8 @@ class KMeans:
         generator = make_generator(self.random_state)
         progress = None
         if self.verbose:
-            from tqdm.auto import tqdm
-            progress = tqdm(total=n_init * self.max_iter, desc="K-means", unit="it", leave=False)
+            from .interactive import progress as _progress
+            progress = _progress(total=n_init * self.max_iter, desc="K-means", unit="it", leave=False)
         best = None
         try:
             for _ in range(n_init):

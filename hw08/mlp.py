@@ -37,7 +37,8 @@ class MLPClassifier:
         Semente da inicialização dos pesos e do embaralhamento.
     device : {"auto", "cpu", "cuda"}, default="auto"
     verbose : bool, default=False
-        Barra de progresso por época (``tqdm.auto``) com a perda média corrente.
+        Barra de progresso por época (``tqdm.auto``) com a perda média corrente; salva num
+        notebook, vira uma linha de texto (:func:`hw08.interactive.progress`).
 
     Attributes
     ----------
@@ -115,8 +116,8 @@ class MLPClassifier:
             self.history_["val_accuracy"] = []
         epochs = range(self.n_epochs)
         if self.verbose:
-            from tqdm.auto import tqdm
-            epochs = tqdm(epochs, desc="épocas", unit="época")
+            from .interactive import progress
+            epochs = progress(epochs, desc="épocas", unit="época")
         for _ in epochs:
             self.model_.train()
             order = torch.randperm(X.shape[0], generator=generator).to(self._device)
