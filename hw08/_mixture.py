@@ -52,6 +52,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
         "verbose": [VERBOSE],
     }
 
+    _min_fit_samples = 1
+
     # ------------------------------------------------------------------ ganchos do modelo
     def _check_X(self, X, device):
         return check_array(X, device=device, dtype=torch.float64)
@@ -142,6 +144,9 @@ class BaseMixture(DensityMixin, BaseEstimator):
         validate_params(self)
         device = resolve_device(self.device)
         X = self._check_X(X, device)
+        if X.shape[0] < self._min_fit_samples:
+            raise ValueError(f"X tem {X.shape[0]} amostra(s), mas são necessárias pelo menos "
+                             f"{self._min_fit_samples} para ajustar um {type(self).__name__}.")
         check_n_clusters(self.n_components, X.shape[0], name="n_components")
         check_n_features(self, X, reset=True)
         self._device = device

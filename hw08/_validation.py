@@ -207,6 +207,14 @@ def check_array(X, *, name="X", ndim=2, device=None, dtype=torch.float32, allow_
             arr = np.asarray(X)
         except Exception as exc:  # noqa: BLE001 - qualquer falha de conversão vira mensagem clara
             raise ValueError(f"{name} não pôde ser convertido em array numérico: {exc}") from exc
+        if arr.dtype == object:  # números guardados como objetos (ex.: DataFrame misto)
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError):
+                pass
+        if np.issubdtype(arr.dtype, np.complexfloating):
+            raise ValueError(f"{name} tem números complexos, que não são aceitos: use a parte real "
+                             f"(np.real({name})) ou o módulo (np.abs({name})).")
         if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise ValueError(
                 f"{name} precisa ser numérico (recebido dtype {arr.dtype}); converta-o com "

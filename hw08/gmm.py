@@ -285,6 +285,7 @@ class GaussianMixture(BaseMixture):
         "dtype": [Options("float64", "float32")],
     }
     _collapse_message = _COLLAPSE_MSG
+    _min_fit_samples = 2
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None, means_init=None,
@@ -309,8 +310,6 @@ class GaussianMixture(BaseMixture):
     def _compute_dtype(self):
         return torch.float32 if self.dtype == "float32" else torch.float64
 
-    def _check_X(self, X, device):
-        return check_array(X, device=device, dtype=torch.float64, min_samples=2)
 
     def _preprocess(self, X, fit=False):
         """Centra pela média dos dados de treino (a verossimilhança não muda; perde menos dígitos)."""

@@ -202,8 +202,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return torch.cat([layers(X[s:s + batch_size]) for s in range(0, X.shape[0], batch_size)])
 
     def decision_function(self, X):
-        """Logits (antes do softmax), forma (n_samples, n_classes)."""
-        return to_numpy(self._forward(X))
+        """Logits (antes do softmax), forma (n_samples, n_classes).
+
+        Com duas classes, como no scikit-learn, forma (n_samples,): ``logit₁ − logit₀`` (positivo
+        = ``classes_[1]``).
+        """
+        logits = to_numpy(self._forward(X))
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def predict_proba(self, X):
         """Probabilidades do softmax, forma (n_samples, n_classes)."""
