@@ -89,7 +89,8 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     second = torch.zeros(k * d, d, dtype=X.dtype, device=X.device)        # (K·D, D)
     for rows in _row_blocks(n, k * d):
         xb = X[rows].to(cdt)                                              # (n_b, D)
-        centred = (xb[:, None, :] - means_c) * resp[rows, :, None].to(cdt)   # (n_b, K, D)
+        centred = xb[:, None, :] - means_c                                # (n_b, K, D)
+        centred.mul_(resp[rows, :, None].to(cdt))                         # no lugar: 1 temporário
         part = centred.view(-1, k * d).T @ xb                             # (K·D, D)
         second += part
     cov = second.view(k, d, d) / nk[:, None, None]
