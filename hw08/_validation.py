@@ -220,7 +220,10 @@ def check_array(X, *, name="X", ndim=2, device=None, dtype=torch.float32, allow_
                 f"{name} precisa ser numérico (recebido dtype {arr.dtype}); converta-o com "
                 "np.asarray(X, dtype=float)."
             )
-        t = torch.from_numpy(np.ascontiguousarray(arr))
+        arr = np.ascontiguousarray(arr)
+        if not arr.flags.writeable:  # o torch não aceita memória só de leitura (ex.: memmap)
+            arr = arr.copy()
+        t = torch.from_numpy(arr)
     if ndim is not None and t.ndim != ndim:
         hint = ""
         if ndim == 2 and t.ndim == 1:
