@@ -247,7 +247,10 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.non_deterministic = resolve_device(self.device).type == "cuda"
+        try:  # na GPU as somas em ponto flutuante não têm ordem fixa
+            tags.non_deterministic = resolve_device(self.device).type == "cuda"
+        except ValueError:
+            pass
         return tags
 
     # ------------------------------------------------------------------ validação
