@@ -207,7 +207,7 @@ def choose_by_validation(rows):
     return min(range(len(rows)), key=key)
 
 
-class OODSelector:
+class OODSelector(BaseEstimator):
     """Escolhe camada, K, covariância e dimensão de um detector GMM **só com a validação**.
 
     Para cada camada oculta pedida, extrai as ativações do MLP **antes da ReLU**, ajusta a grade

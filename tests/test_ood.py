@@ -97,3 +97,22 @@ def test_sweep_and_choice_use_only_validation():
     # o BIC do treino é o do GaussianMixture nas ativações padronizadas
     m = activation_gmm(1, random_state=0).fit(F_tr)
     assert rows[0]["train_bic"] == pytest.approx(m[-1].bic(m[:-1].transform(F_tr)))
+
+
+def test_ood_selector_chooses_layer_on_validation_only():
+    import torch
+
+    from hw08 import MLPClassifier
+    from hw08.ood import OODSelector
+
+    r = np.random.default_rng(0)
+    X = torch.as_tensor(r.random((300, 12)), dtype=torch.float32)
+    y = torch.as_tensor(r.integers(0, 3, 300))
+    mlp = MLPClassifier((10, 6), n_epochs=2, random_state=0).fit(X, y)
+    grids = {-1: [{"n_components": 1}, {"n_components": 2}], 0: [{"n_components": 1, "pca_dim": 4}]}
+    sel = OODSelector(mlp, grids, n_fit=200).fit(X, X[:100], X[:100] + 2)
+    assert len(sel.results_) == 3 and [r["layer"] for r in sel.results_] == [-1, -1, 0]
+    assert sel.chosen_ in sel.best_.values()
+    best = max(sel.results_[i]["val_auroc"] for i in sel.best_.values())
+    assert sel.results_[sel.chosen_]["val_auroc"] == best
+    assert sel.score_samples(X[:5]).shape == (5,)
