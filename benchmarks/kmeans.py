@@ -1,7 +1,7 @@
-"""Benchmark: hw08.KMeans × scikit-learn KMeans(algorithm="lloyd") no MNIST-treino, K=10.
+"""Benchmark: hw08.KMeans × scikit-learn KMeans (algorithm="lloyd" e "elkan") no MNIST-treino, K=10.
 
-Os dois partem dos MESMOS centroides iniciais (k-means++ com semente), rodam até convergir, no
-mesmo processo, e o script imprime o tempo por iteração de cada um, a razão hw08/sklearn (< 1 =
+Os três partem dos MESMOS centroides iniciais (k-means++ com semente), rodam até convergir, no
+mesmo processo, e o script imprime o tempo por iteração de cada um, as razões hw08/sklearn (< 1 =
 hw08 mais rápido) e a diferença relativa de inércia. Dados via hw08.data (respeita HW08_DATA_MIRROR).
 
 Uso::
@@ -21,7 +21,7 @@ from sklearn.cluster import KMeans as SKKMeans
 
 from hw08 import KMeans
 from hw08.data import load_mnist
-from hw08.kmeans import _kmeans_plusplus
+from hw08._kmeans_common import kmeans_plusplus
 
 
 def _timed(fit):
@@ -39,12 +39,13 @@ def main(argv=None):
 
     X, _ = load_mnist("train", flatten=True)
     X_np = X.numpy()
-    C0 = _kmeans_plusplus(X, 10, torch.Generator().manual_seed(args.seed)).numpy()
+    C0 = kmeans_plusplus(X, 10, torch.Generator().manual_seed(args.seed)).numpy()
     best = {}
     for _ in range(args.repeats):
         # alterna a ordem para que nenhum dos dois se beneficie sempre do cache aquecido
         for name, fit in (("hw08", lambda: KMeans(10, init=C0, device="cpu").fit(X)),
-                          ("sklearn", lambda: SKKMeans(10, init=C0, n_init=1, algorithm="lloyd").fit(X_np))):
+                          ("sklearn", lambda: SKKMeans(10, init=C0, n_init=1, algorithm="lloyd").fit(X_np)),
+                          ("elkan", lambda: SKKMeans(10, init=C0, n_init=1, algorithm="elkan").fit(X_np))):
             model, seconds = _timed(fit)
             per_iter = seconds / model.n_iter_
             if name not in best or per_iter < best[name][1]:
@@ -54,7 +55,10 @@ def main(argv=None):
         "n_samples": len(X_np), "n_features": X_np.shape[1], "n_clusters": 10,
         "torch_threads": torch.get_num_threads(),
         "hw08_s_per_iter": best["hw08"][1], "sklearn_s_per_iter": best["sklearn"][1],
+        "elkan_s_per_iter": best["elkan"][1],
         "ratio_hw08_over_sklearn": best["hw08"][1] / best["sklearn"][1],
+        "ratio_hw08_over_elkan": best["hw08"][1] / best["elkan"][1],
+        "ratio_hw08_total_over_elkan": best["hw08"][2] / best["elkan"][2],
         "hw08_n_iter": ours.n_iter_, "sklearn_n_iter": int(theirs.n_iter_),
         "hw08_inertia": ours.inertia_, "sklearn_inertia": float(theirs.inertia_),
         "inertia_rel_diff": (ours.inertia_ - theirs.inertia_) / theirs.inertia_,
@@ -62,11 +66,13 @@ def main(argv=None):
     }
     print(f"MNIST-treino {result['n_samples']}×{result['n_features']}, K=10, mesmos centroides iniciais, "
           f"{result['torch_threads']} threads do torch, melhor de {args.repeats}")
-    for name in ("hw08", "sklearn"):
+    for name in ("hw08", "sklearn", "elkan"):
         model, per_iter, seconds = best[name]
         print(f"  {name:8s}: {per_iter * 1e3:7.1f} ms/iteração, {int(model.n_iter_):3d} iterações, "
               f"{seconds:6.2f} s, inércia {float(model.inertia_):.6e}")
-    print(f"  razão hw08/sklearn (tempo por iteração): {result['ratio_hw08_over_sklearn']:.2f}")
+    print(f"  razão hw08/sklearn lloyd (tempo por iteração): {result['ratio_hw08_over_sklearn']:.2f}")
+    print(f"  razão hw08/sklearn elkan (tempo por iteração): {result['ratio_hw08_over_elkan']:.2f}; "
+          f"tempo total: {result['ratio_hw08_total_over_elkan']:.2f}")
     print(f"  diferença relativa de inércia: {result['inertia_rel_diff']:.2e}; "
           f"mesmas atribuições: {result['labels_equal']}")
     if args.json:

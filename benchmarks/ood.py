@@ -1,11 +1,12 @@
 """Benchmark: MLP + GMM para detectar FashionMNIST como OOD (o pipeline do notebook 02, do zero).
 
-Passos (todos com semente): MLP 784 → 512 → 64 → 10 (Adam, taxa em cosseno) treinado em 50 000 imagens do MNIST-treino;
-GMMs do scikit-learn ajustados em 10 000 delas, em duas camadas, sempre ANTES da ReLU e padronizadas:
-a penúltima (64; K × covariância ``full``/``diag``) e a 1ª oculta (512; PCA para 64/128/256
-dimensões ou nenhuma, covariância cheia, K ∈ {1, 5, 10}). Tudo — K, covariância, dimensão e a
-própria camada — é escolhido pela AUROC de VALIDAÇÃO (10 000 imagens restantes do MNIST-treino ×
-10 000 do FashionMNIST-TREINO); só os modelos escolhidos são avaliados nos testes (MNIST-teste ×
+Passos (todos com semente): MLP 784 → 512 → 64 → 10 (Adam, taxa em cosseno) treinado em 50 000 imagens
+do MNIST-treino; a escolha do detector é a do pacote (:class:`hw08.ood.OODSelector`, a mesma do
+notebook 02): GMMs do ``hw08`` ajustados em 10 000 delas, sempre ANTES da ReLU e padronizados, na
+penúltima camada (64; K × covariância ``full``/``diag``) e na 1ª oculta (512; PCA para 64/128/256
+dimensões ou nenhuma, covariância cheia, K ∈ {1, 5, 10}). Tudo — K, covariância, dimensão e a própria
+camada — é escolhido pela AUROC de VALIDAÇÃO (10 000 imagens restantes do MNIST-treino × 10 000 do
+FashionMNIST-TREINO); só os modelos escolhidos são avaliados nos testes (MNIST-teste ×
 FashionMNIST-teste). Convenção de ``hw08.ood``: escore maior = mais ID, MNIST = classe positiva.
 
 Uso::
@@ -24,21 +25,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
-import warnings
 
 import numpy as np
 import torch
-from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from hw08 import MLPClassifier
 from hw08.data import load
-from hw08.ood import MahalanobisDetector, msp_score, ood_metrics
+from hw08.ood import MahalanobisDetector, OODSelector, msp_score, ood_metrics
 
-KS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20]
+LAYER_NAMES = {-1: "penultimate", 0: "first_hidden"}
 
 
 def main(argv=None):
@@ -64,52 +59,31 @@ def main(argv=None):
     mlp.fit(X_tr, y_tr)
     accuracy = mlp.score(X_te, y_te)
 
-    sub = np.random.default_rng(seed).choice(50_000, 10_000, replace=False)
-    sets = {"tr": X_tr, "va": X_va, "fva": F_va, "te": X_te, "fte": F_te}
-    scaler = StandardScaler().fit(mlp.features(X_tr, pre_activation=True))
-    A = {name: scaler.transform(mlp.features(Xs, pre_activation=True)) for name, Xs in sets.items()}
-    B = {name: mlp.features(Xs[torch.as_tensor(sub)] if name == "tr" else Xs, layer=0, pre_activation=True)
-         for name, Xs in sets.items()}
-
-    def val_auroc(model, F):
-        return ood_metrics(model.score_samples(F["va"]), model.score_samples(F["fva"]))["auroc"]
-
-    candidates = []  # (AUROC de validação, descrição, modelo, ativações)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for cov in ("full", "diag"):
-            for k in KS:
-                g = GaussianMixture(k, covariance_type=cov, reg_covar=1e-4, max_iter=100,
-                                    random_state=seed).fit(A["tr"][sub])
-                candidates.append((val_auroc(g, A), {"layer": "penultimate", "covariance_type": cov,
-                                                     "n_components": k}, g, A))
-        for d in (64, 128, 256, 512):
-            for k in (1, 5, 10):
-                pca = [PCA(d, random_state=seed)] if d < 512 else []
-                g = make_pipeline(StandardScaler(), *pca, GaussianMixture(
-                    k, covariance_type="full", reg_covar=1e-4, max_iter=100, random_state=seed)).fit(B["tr"])
-                candidates.append((val_auroc(g, B), {"layer": "first_hidden", "pca_dim": d,
-                                                     "covariance_type": "full", "n_components": k}, g, B))
+    selector = OODSelector(mlp, random_state=seed).fit(X_tr, X_va, F_va)
     if not args.json:
-        for auroc_val, desc, _, _ in candidates:
-            print(f"AUROC val. {auroc_val:.4f}  {desc}")
+        for row in selector.results_:
+            print(f"AUROC val. {row['val_auroc']:.4f}  {row}")
 
-    def best(pool):  # maior AUROC de validação; empate -> o primeiro (menor K)
-        return max(pool, key=lambda c: c[0])
+    def on_test(index):
+        row = {k: v for k, v in selector.results_[index].items() if k not in ("train_bic",)}
+        row["layer"] = LAYER_NAMES.get(row["layer"], row["layer"])
+        return {**ood_metrics(selector.score_samples(X_te, index), selector.score_samples(F_te, index)), **row}
 
-    def on_test(model, F):
-        return ood_metrics(model.score_samples(F["te"]), model.score_samples(F["fte"]))
-
-    chosen = best(candidates)
-    chosen_pen = best([c for c in candidates if c[1]["layer"] == "penultimate"])
+    sub = torch.as_tensor(selector.fit_index_)
+    A = {name: selector.activations(Z, -1) for name, Z in (("tr", X_tr), ("te", X_te), ("fte", F_te))}
+    B = {name: selector.activations(Z, 0) for name, Z in (("tr", X_tr[sub]), ("te", X_te), ("fte", F_te))}
     mahal = MahalanobisDetector().fit(A["tr"], y_tr.numpy())
-    mahal1 = MahalanobisDetector().fit(B["tr"], y_tr.numpy()[sub])
+    mahal1 = MahalanobisDetector().fit(B["tr"], y_tr.numpy()[selector.fit_index_])
+
+    def mahal_on_test(det, F):
+        return ood_metrics(det.score_samples(F["te"]), det.score_samples(F["fte"]))
+
     result = {
-        "gmm": {**on_test(chosen[2], chosen[3]), **chosen[1], "val_auroc": chosen[0]},
-        "gmm_penultimate": {**on_test(chosen_pen[2], chosen_pen[3]), **chosen_pen[1], "val_auroc": chosen_pen[0]},
+        "gmm": on_test(selector.chosen_),
+        "gmm_penultimate": on_test(selector.best_[-1]),
         "msp": ood_metrics(msp_score(mlp.predict_proba(X_te)), msp_score(mlp.predict_proba(F_te))),
-        "mahalanobis": on_test(mahal, A),
-        "mahalanobis_layer1": on_test(mahal1, B),
+        "mahalanobis": mahal_on_test(mahal, A),
+        "mahalanobis_layer1": mahal_on_test(mahal1, B),
         "test_accuracy": accuracy,
         "seconds": round(time.perf_counter() - start, 2),
     }
@@ -119,7 +93,7 @@ def main(argv=None):
             m = result[name]
             print(f"{name:12s} AUROC {m['auroc']:.4f}  FPR95 {m['fpr95']:.4f}  "
                   f"AUPR-In {m['aupr_in']:.4f}  AUPR-Out {m['aupr_out']:.4f}")
-    print(json.dumps(result))
+    print(json.dumps(result, default=str))
 
 
 if __name__ == "__main__":

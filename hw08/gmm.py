@@ -41,20 +41,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
 
-from ._validation import (
-    check_array,
-    check_n_clusters,
-    check_positive_int,
-    make_generator,
-    resolve_device,
-    to_numpy,
-)
+from ._kmeans_common import kmeans_plusplus, squared_distances
+from ._mixture import BaseMixture
+from ._validation import (DEFAULT_DEVICE, Interval, Options, check_array, to_numpy)
 
 __all__ = ["GaussianMixture"]
 
@@ -67,14 +60,6 @@ _COLLAPSE_MSG = (
     "(não é positiva definida), por exemplo porque o componente colapsou sobre um único ponto "
     "ou sobre pontos repetidos. Aumente reg_covar, diminua n_components ou padronize os dados."
 )
-
-
-def _resolve_dtype(dtype):
-    if dtype in ("float64", torch.float64, np.float64):
-        return torch.float64
-    if dtype in ("float32", torch.float32, np.float32):
-        return torch.float32
-    raise ValueError(f"dtype={dtype!r} inválido: use 'float64' ou 'float32'.")
 
 
 def _row_blocks(n_samples, width):
@@ -104,7 +89,8 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     second = torch.zeros(k * d, d, dtype=X.dtype, device=X.device)        # (K·D, D)
     for rows in _row_blocks(n, k * d):
         xb = X[rows].to(cdt)                                              # (n_b, D)
-        centred = (xb[:, None, :] - means_c) * resp[rows, :, None].to(cdt)   # (n_b, K, D)
+        centred = xb[:, None, :] - means_c                                # (n_b, K, D)
+        centred.mul_(resp[rows, :, None].to(cdt))                         # no lugar: 1 temporário
         part = centred.view(-1, k * d).T @ xb                             # (K·D, D)
         second += part
     cov = second.view(k, d, d) / nk[:, None, None]
@@ -228,8 +214,12 @@ def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dt
     return -0.5 * (d * math.log(2 * math.pi) + maha) + log_det
 
 
-class GaussianMixture:
+class GaussianMixture(BaseMixture):
     """Mistura de gaussianas ajustada por EM (equações do notebook 03), em torch.
+
+    O laço EM, ``n_init``, a convergência, ``predict``, ``predict_proba``, ``score``,
+    ``score_samples``, ``bic``, ``aic`` e ``sample`` vêm de :class:`hw08._mixture.BaseMixture`;
+    esta classe traz só os parâmetros gaussianos e seus passos E/M.
 
     Parameters
     ----------
@@ -257,15 +247,15 @@ class GaussianMixture:
     precisions_init : array-like, default=None
         Precisões iniciais (inversas das covariâncias), na forma de ``covariance_type``:
         (K, D, D) para "full", (D, D) para "tied", (K, D) para "diag", (K,) para "spherical".
-    random_state : None, int or torch.Generator, default=None
+    random_state : None, int, numpy.random.RandomState or Generator, default=None
         Semente das inicializações e de :meth:`sample`.
-    device : {None, "auto", "cpu", "cuda"}, default=None
-        Dispositivo do torch.
+    device : {"cpu", "auto", "cuda"} or torch.device, default="cpu"
+        Dispositivo do torch; ``"auto"`` usa a GPU quando houver.
     dtype : {"float64", "float32"}, default="float64"
         Precisão dos dois produtos pesados de ``"full"`` (o resto é sempre ``float64``, a precisão
         do scikit-learn); ``"float32"`` é mais rápido e um pouco menos exato.
     verbose : int, default=0
-        ``1`` imprime o fim de cada inicialização; ``2``, cada iteração.
+        ``1`` mostra uma barra de progresso; ``2`` imprime cada iteração.
 
     Attributes
     ----------
@@ -287,9 +277,21 @@ class GaussianMixture:
     n_features_in_ : int
     """
 
+    _param_rules = {
+        **BaseMixture._param_rules,
+        "covariance_type": [Options(*_COVARIANCE_TYPES)],
+        "reg_covar": [Interval(numbers.Real, 0)],
+        "init_params": [Options(*_INIT_PARAMS)],
+        "precisions_init": BaseMixture._param_rules["means_init"],
+        "dtype": [Options("float64", "float32")],
+    }
+    _collapse_message = _COLLAPSE_MSG
+    _min_fit_samples = 2
+
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None, means_init=None,
-                 precisions_init=None, random_state=None, device=None, dtype="float64", verbose=0):
+                 precisions_init=None, random_state=None, device=DEFAULT_DEVICE, dtype="float64",
+                 verbose=0):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -305,21 +307,22 @@ class GaussianMixture:
         self.dtype = dtype
         self.verbose = verbose
 
-    # ------------------------------------------------------------------ validação
-    def _check_params(self, n_samples, n_features, device, dtype):
-        k = check_n_clusters(self.n_components, n_samples, name="n_components")
-        check_positive_int(self.n_init, "n_init")
-        check_positive_int(self.max_iter, "max_iter", minimum=0)
-        if self.covariance_type not in _COVARIANCE_TYPES:
-            raise ValueError(
-                f"covariance_type={self.covariance_type!r} inválido: use um de {_COVARIANCE_TYPES}."
-            )
-        if self.init_params not in _INIT_PARAMS:
-            raise ValueError(f"init_params={self.init_params!r} inválido: use um de {_INIT_PARAMS}.")
-        for name in ("tol", "reg_covar"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-                raise ValueError(f"{name} deve ser um número >= 0; recebido {value!r}.")
+    @property
+    def _compute_dtype(self):
+        return torch.float32 if self.dtype == "float32" else torch.float64
+
+
+    def _preprocess(self, X, fit=False):
+        """Centra pela média dos dados de treino (a verossimilhança não muda; perde menos dígitos)."""
+        if fit:
+            self._shift = X.mean(dim=0)
+        return X - self._shift.to(X.device)
+
+    # ------------------------------------------------------------------ inicialização
+    def _check_initial_parameters(self, X):
+        """``(weights, means, precisions)`` iniciais dados pelo usuário (ou ``None``), validados."""
+        k, n_features = self.n_components, X.shape[1]
+        device, dtype = X.device, X.dtype
         weights = means = prec = None
         if self.weights_init is not None:
             weights = check_array(self.weights_init, name="weights_init", ndim=1, device=device,
@@ -336,6 +339,7 @@ class GaussianMixture:
                 raise ValueError(
                     f"means_init deve ter forma ({k}, {n_features}); recebido {tuple(means.shape)}."
                 )
+            means = means - self._shift
         if self.precisions_init is not None:
             shapes = {"full": (k, n_features, n_features), "tied": (n_features, n_features),
                       "diag": (k, n_features), "spherical": (k,)}
@@ -352,9 +356,8 @@ class GaussianMixture:
                     raise ValueError("precisions_init deve conter matrizes simétricas.")
             elif bool((prec <= 0).any()):
                 raise ValueError("precisions_init deve ser estritamente positivo.")
-        return k, weights, means, prec
+        return weights, means, prec
 
-    # ------------------------------------------------------------------ inicialização
     def _initial_resp(self, X, k, gen):
         n = X.shape[0]
         resp = torch.zeros(n, k, dtype=X.dtype, device=X.device)
@@ -365,209 +368,82 @@ class GaussianMixture:
             idx = torch.randperm(n, generator=gen)[:k].to(X.device)
             resp[idx, torch.arange(k, device=X.device)] = 1.0
             return resp
-        # hw08.kmeans é importado só aqui (import tardio): mesmo gerador, mesma semente
-        from .kmeans import KMeans, _kmeans_plusplus, _squared_distances
-
         if self.init_params == "kmeans":
-            labels = KMeans(n_clusters=k, n_init=1, random_state=gen,
-                            device=X.device).fit(X).labels_
+            from .kmeans import KMeans  # import tardio: mesmo gerador, mesma semente
+
+            labels = KMeans(n_clusters=k, n_init=1, random_state=gen, device=X.device).fit(X).labels_
             labels = torch.as_tensor(np.asarray(labels), device=X.device, dtype=torch.long)
             resp[torch.arange(n, device=X.device), labels] = 1.0
             return resp
-        centers = _kmeans_plusplus(X, k, gen)                                 # (K, D), linhas de X
-        idx = _squared_distances(X, centers).argmin(dim=0)                    # (K,) índices
+        centers = kmeans_plusplus(X, k, gen)                                  # (K, D), linhas de X
+        idx = squared_distances(X, centers).argmin(dim=0)                     # (K,) índices
         resp[idx, torch.arange(k, device=X.device)] = 1.0
         return resp
 
-    def _initialize(self, X, k, w0, m0, p0, gen):
-        """Devolve ``(weights, means, cov_chol)`` iniciais (dados centrados)."""
+    def _initialize(self, X, generator, initial):
+        """Parâmetros iniciais ``(weights, means, covariances, precisions_cholesky)`` (dados centrados)."""
+        w0, m0, p0 = initial
         ctype = self.covariance_type
+        cov = None
         if w0 is not None and m0 is not None and p0 is not None:
-            weights, means = w0.clone(), m0 - self._shift
+            weights, means = w0.clone(), m0.clone()
         else:
-            resp = self._initial_resp(X, k, gen)
+            resp = self._initial_resp(X, self.n_components, generator)
             nk, means, cov = _estimate_gaussian_parameters(X, resp, self.reg_covar, ctype)
             weights = nk / X.shape[0] if w0 is None else w0.clone()
             if m0 is not None:
-                means = m0 - self._shift
-            if p0 is None:
-                return weights, means, _compute_cholesky(cov, ctype)
+                means = m0.clone()
+        if p0 is None:
+            cov_chol = _compute_cholesky(cov, ctype)
+            return weights, means, cov, _precision_cholesky_from_cov_cholesky(cov_chol, ctype)
         prec_chol = _precision_cholesky_from_precisions(p0, ctype)
-        return weights, means, _cov_cholesky_from_precision_cholesky(prec_chol, ctype)
+        cov_chol = _cov_cholesky_from_precision_cholesky(prec_chol, ctype)
+        cov = cov_chol @ cov_chol.mT if ctype in ("full", "tied") else cov_chol**2
+        return weights, means, cov, prec_chol
 
-    # ------------------------------------------------------------------ EM
-    def _e_step(self, X, weights, means, prec_chol):
-        """Log-verossimilhança média e ``log_resp`` (N, K)."""
-        weighted = _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type,
-                                               self._compute_dtype) \
-            + torch.log(weights)
-        log_norm = torch.logsumexp(weighted, dim=1)
-        if not bool(torch.isfinite(log_norm).all()):
-            raise ValueError(_COLLAPSE_MSG)
-        return float(log_norm.mean()), weighted - log_norm[:, None]
+    # ------------------------------------------------------------------ passos E e M
+    def _estimate_weighted_log_prob(self, X, params):
+        """``log π_k + log N(x_n | μ_k, Σ_k)``, forma (N, K)."""
+        weights, means, _, prec_chol = params
+        return _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type,
+                                           self._compute_dtype) + torch.log(weights)
 
     def _m_step(self, X, log_resp):
+        """Passo M: ``(weights, means, covariances, precisions_cholesky)`` a partir de ``log r``."""
         nk, means, cov = _estimate_gaussian_parameters(X, log_resp.exp(), self.reg_covar,
                                                        self.covariance_type, self._compute_dtype)
-        weights = nk / nk.sum()
         cov_chol = _compute_cholesky(cov, self.covariance_type)
-        return weights, means, cov, cov_chol
+        prec_chol = _precision_cholesky_from_cov_cholesky(cov_chol, self.covariance_type)
+        return nk / nk.sum(), means, cov, prec_chol
 
-    def fit(self, X, y=None):
-        """Ajusta a mistura por EM e devolve ``self``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignorado
-
-        Returns
-        -------
-        self
-        """
-        self.fit_predict(X)
-        return self
-
-    def fit_predict(self, X, y=None):
-        """Ajusta o modelo e devolve o componente mais provável de cada amostra.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        device = resolve_device(self.device)
-        self._compute_dtype = _resolve_dtype(self.dtype)
-        dtype = torch.float64
-        X = check_array(X, device=device, dtype=dtype, min_samples=2)
-        n, d = X.shape
-        k, w0, m0, p0 = self._check_params(n, d, device, dtype)
-        ctype = self.covariance_type
-        self._shift = X.mean(dim=0)
-        X = X - self._shift
-        gen = make_generator(self.random_state)
-        best = None
-        for init in range(self.n_init):
-            weights, means, cov_chol = self._initialize(X, k, w0, m0, p0, gen)
-            cov = None
-            prec_chol = _precision_cholesky_from_cov_cholesky(cov_chol, ctype)
-            lower_bound, history, converged, n_iter = -math.inf, [], False, 0
-            for n_iter in range(1, self.max_iter + 1):
-                prev = lower_bound
-                lower_bound, log_resp = self._e_step(X, weights, means, prec_chol)
-                weights, means, cov, cov_chol = self._m_step(X, log_resp)
-                prec_chol = _precision_cholesky_from_cov_cholesky(cov_chol, ctype)
-                history.append(lower_bound)
-                if self.verbose >= 2:
-                    print(f"  início {init + 1}, iteração {n_iter}: log-veross. média "
-                          f"{lower_bound:.6f} (variação {lower_bound - prev:.3g})")
-                if abs(lower_bound - prev) < self.tol:
-                    converged = True
-                    break
-            if self.verbose >= 1:
-                print(f"início {init + 1}: log-veross. média {lower_bound:.6f} após {n_iter} "
-                      f"iterações ({'convergiu' if converged else 'não convergiu'})")
-            if best is None or lower_bound > best[0]:
-                if cov is None:   # max_iter=0: covariância a partir do fator inicial
-                    cov = cov_chol @ cov_chol.mT if ctype in ("full", "tied") else cov_chol**2
-                best = (lower_bound, weights, means, cov, prec_chol, history, converged, n_iter)
-        lower_bound, weights, means, cov, prec_chol, history, converged, n_iter = best
-        if not converged and self.max_iter > 0:
-            warnings.warn(
-                "A melhor inicialização não convergiu: aumente max_iter ou tol, tente outra "
-                "inicialização, ou verifique se os dados são degenerados.",
-                ConvergenceWarning, stacklevel=2,
-            )
-        self._weights, self._means, self._prec_chol = weights, means, prec_chol
-        self._device, self._dtype = device, dtype
+    # ------------------------------------------------------------------ atributos e amostras
+    def _set_fitted_attributes(self, params):
+        weights, means, cov, prec_chol = params
         self.weights_ = to_numpy(weights).astype(np.float64)
         self.means_ = to_numpy(means + self._shift).astype(np.float64)
         self.covariances_ = to_numpy(cov).astype(np.float64)
         self.precisions_cholesky_ = to_numpy(prec_chol).astype(np.float64)
-        if ctype in ("full", "tied"):
+        if self.covariance_type in ("full", "tied"):
             self.precisions_ = to_numpy(prec_chol @ prec_chol.mT).astype(np.float64)
         else:
             self.precisions_ = self.precisions_cholesky_**2
-        self.converged_, self.n_iter_ = converged, n_iter
-        self.lower_bound_, self.lower_bounds_ = lower_bound, history
-        self.n_features_in_ = d
-        # passo E final: fit_predict(X) coincide com fit(X).predict(X)
-        _, log_resp = self._e_step(X, weights, means, prec_chol)
-        return to_numpy(log_resp.argmax(dim=1))
-
-    # ------------------------------------------------------------------ inferência
-    def _check_fitted(self, X):
-        if not hasattr(self, "_means"):
-            raise ValueError("Este GaussianMixture ainda não foi ajustado: chame fit(X) antes.")
-        X = check_array(X, device=self._device, dtype=self._dtype)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X tem {X.shape[1]} atributos, mas o modelo foi ajustado com {self.n_features_in_}."
-            )
-        return X - self._shift
-
-    def _weighted_log_prob(self, X):
-        X = self._check_fitted(X)
-        return _estimate_log_gaussian_prob(X, self._means, self._prec_chol, self.covariance_type,
-                                           self._compute_dtype) \
-            + torch.log(self._weights)
-
-    def score_samples(self, X):
-        """Log-densidade ``log p(x_n)`` de cada amostra; ndarray de forma (n_samples,)."""
-        return to_numpy(torch.logsumexp(self._weighted_log_prob(X), dim=1)).astype(np.float64)
-
-    def score(self, X, y=None):
-        """Log-verossimilhança média por amostra."""
-        return float(np.mean(self.score_samples(X)))
-
-    def predict_proba(self, X):
-        """Responsabilidades ``r_nk = p(z_n = k | x_n)``; ndarray de forma (n_samples, n_components)."""
-        return to_numpy(torch.softmax(self._weighted_log_prob(X), dim=1)).astype(np.float64)
-
-    def predict(self, X):
-        """Componente mais provável de cada amostra; ndarray de forma (n_samples,)."""
-        return to_numpy(self._weighted_log_prob(X).argmax(dim=1))
 
     def _n_parameters(self):
-        k, d = self._means.shape
+        k, d = self.means_.shape
         cov_params = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
                       "spherical": k}[self.covariance_type]
         return int(cov_params + k * d + k - 1)
 
-    def bic(self, X):
-        """Critério de informação bayesiano ``-2 log L + p log N`` (menor é melhor)."""
-        n = len(X)
-        return -2.0 * self.score(X) * n + self._n_parameters() * math.log(n)
-
-    def aic(self, X):
-        """Critério de informação de Akaike ``-2 log L + 2p`` (menor é melhor)."""
-        return -2.0 * self.score(X) * len(X) + 2.0 * self._n_parameters()
-
-    def sample(self, n_samples=1):
-        """Sorteia amostras do modelo ajustado (semente: ``random_state``).
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        labels : ndarray of shape (n_samples,)
-            Componente de origem de cada amostra (ordenadas por componente, como no scikit-learn).
-        """
-        if not hasattr(self, "_means"):
-            raise ValueError("Este GaussianMixture ainda não foi ajustado: chame fit(X) antes.")
-        n_samples = check_positive_int(n_samples, "n_samples")
-        gen = make_generator(self.random_state)
-        weights = self._weights.cpu().double()
-        labels = torch.multinomial(weights, n_samples, replacement=True, generator=gen).sort().values
-        means = (self._means + self._shift).cpu().double()
-        z = torch.randn(n_samples, means.shape[1], generator=gen, dtype=torch.float64)
-        chol = _cov_cholesky_from_precision_cholesky(self._prec_chol.cpu().double(),
-                                                     self.covariance_type)
+    def _sample_given_labels(self, labels, generator):
+        """``x = μ_z + L_z ε`` com ``ε ~ N(0, I)`` (``L``: Cholesky da covariância)."""
+        _, _, _, prec_chol = self._params
+        means = torch.as_tensor(self.means_, dtype=torch.float64)
+        z = torch.randn(len(labels), means.shape[1], generator=generator, dtype=torch.float64)
+        chol = _cov_cholesky_from_precision_cholesky(prec_chol.cpu().double(), self.covariance_type)
         if self.covariance_type == "full":
-            X = means[labels] + torch.einsum("nd,ned->ne", z, chol[labels])
-        elif self.covariance_type == "tied":
-            X = means[labels] + z @ chol.T
-        elif self.covariance_type == "diag":
-            X = means[labels] + z * chol[labels]
-        else:
-            X = means[labels] + z * chol[labels, None]
-        return to_numpy(X), to_numpy(labels)
-
+            return means[labels] + torch.einsum("nd,ned->ne", z, chol[labels])
+        if self.covariance_type == "tied":
+            return means[labels] + z @ chol.T
+        if self.covariance_type == "diag":
+            return means[labels] + z * chol[labels]
+        return means[labels] + z * chol[labels, None]

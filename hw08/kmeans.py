@@ -3,135 +3,43 @@
 Passo de atribuição (E) com os centroides fixos e passo de atualização (M) com as
 atribuições fixas, como em ``sklearn.cluster.KMeans(algorithm="lloyd")``:
 
-* distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D); na CPU, se X é esparsa
-  (≤ 25 % de entradas não nulas, como o MNIST com 19 %), o produto ``X Cᵀ`` usa uma cópia CSR de X,
-  feita uma vez por ``fit``, e só percorre as entradas não nulas;
+* os dados são centrados pela média antes das contas (como o scikit-learn faz): longe da origem a
+  expansão ``‖x‖² − 2 x·c + ‖c‖²`` perderia todos os dígitos por cancelamento; os centroides
+  voltam às coordenadas originais no fim. Exceção: na CPU, se X é esparsa (≤ 25 % de entradas não
+  nulas, como o MNIST com 19 %) e já está perto da origem (``‖média‖² ≤ 10 ×`` a variância total,
+  de modo que o cancelamento custa menos de um dígito), X fica como está e o produto ``X Cᵀ`` usa
+  uma cópia CSR de X, feita uma vez por ``fit``, que só percorre as entradas não nulas;
+* distâncias por ``‖x‖² − 2 x·c + ‖c‖²`` (memória N×K, nunca N×K×D);
 * atualização ``μ_k = Σ_{n∈C_k} x_n / |C_k|`` com ``index_add_``, incremental: depois da primeira
   iteração só os pontos que trocaram de grupo entram e saem das somas;
 * grupos vazios são re-semeados com os pontos mais distantes dos seus centroides;
 * parada quando as atribuições não mudam (convergência estrita) ou quando o deslocamento
   total dos centroides ``Σ_k ‖μ_k^{novo} − μ_k‖²`` fica abaixo de ``tol`` × variância média
   dos atributos — a mesma regra do scikit-learn.
+
+Entrada ``float64`` é processada em ``float64`` (centroides ``float64``, como no scikit-learn);
+qualquer outra entrada, em ``float32``.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
-from ._validation import (check_array, check_n_clusters, check_positive_int, make_generator,
-                          resolve_device, to_numpy)
+from ._kmeans_common import (class_means_init, exact_inertia, kmeans_plusplus, mean_variance,
+                             random_init, relocate_empty_clusters, squared_distances)
+from ._validation import (ARRAY, DEFAULT_DEVICE, DEVICE, RANDOM_STATE, VERBOSE, Interval, Options,
+                          check_array, check_fitted, check_n_clusters, check_n_features,
+                          make_generator, progress_bar, resolve_device, to_numpy, validate_params)
 
 __all__ = ["KMeans"]
 
-_INITS = ("random", "k-means++", "class-means")
-
-
-def _squared_distances(X, C, X_sq=None):
-    """Distâncias euclidianas ao quadrado entre as linhas de ``X`` e de ``C``.
-
-    Parameters
-    ----------
-    X : torch.Tensor of shape (n_samples, n_features)
-    C : torch.Tensor of shape (n_clusters, n_features)
-    X_sq : torch.Tensor of shape (n_samples,), default=None
-        ``‖x‖²`` pré-calculado (evita refazer a conta a cada iteração).
-
-    Returns
-    -------
-    torch.Tensor of shape (n_samples, n_clusters)
-        ``‖x − c‖²`` pela expansão ``‖x‖² − 2x·c + ‖c‖²``, truncada em 0.
-    """
-    if X_sq is None:
-        X_sq = (X * X).sum(dim=1)
-    C_sq = (C * C).sum(dim=1)
-    d = torch.addmm(C_sq.unsqueeze(0), X, C.T, alpha=-2.0)  # (N, K) = ‖c‖² − 2 x·c
-    d += X_sq.unsqueeze(1)
-    return d.clamp_min_(0.0)
-
-
-def _random_init(X, n_clusters, generator):
-    """``n_clusters`` linhas distintas de ``X`` sorteadas uniformemente."""
-    idx = torch.randperm(X.shape[0], generator=generator)[:n_clusters].to(X.device)
-    return X[idx].clone()
-
-
-def _kmeans_plusplus(X, n_clusters, generator, X_sq=None, n_local_trials=None):
-    """Inicialização k-means++ "gulosa" (Arthur & Vassilvitskii, 2007; a variante do scikit-learn).
-
-    O primeiro centroide é um ponto uniforme; cada novo centroide é sorteado com probabilidade
-    proporcional a ``D(x)²`` (distância ao centroide mais próximo já escolhido), testando
-    ``2 + ln K`` candidatos e ficando com o que mais reduz a inércia.
-
-    Returns
-    -------
-    torch.Tensor of shape (n_clusters, n_features)
-    """
-    n_samples = X.shape[0]
-    if X_sq is None:
-        X_sq = (X * X).sum(dim=1)
-    if n_local_trials is None:
-        n_local_trials = 2 + int(math.log(n_clusters))
-    centers = torch.empty((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
-    first = int(torch.randint(n_samples, (1,), generator=generator))
-    centers[0] = X[first]
-    closest = _squared_distances(X, centers[:1], X_sq)[:, 0].double()  # D(x)², (N,)
-    for c in range(1, n_clusters):
-        cumulative = torch.cumsum(closest, 0)
-        potential = float(cumulative[-1])
-        draws = torch.rand(n_local_trials, generator=generator, dtype=torch.float64).to(X.device)
-        candidates = torch.searchsorted(cumulative, draws * potential).clamp_(max=n_samples - 1)
-        d_cand = _squared_distances(X, X[candidates], X_sq).double()  # (N, trials)
-        new_closest = torch.minimum(closest.unsqueeze(1), d_cand)      # (N, trials)
-        best = int(torch.argmin(new_closest.sum(dim=0)))
-        centers[c] = X[candidates[best]]
-        closest = new_closest[:, best].contiguous()
-    return centers
-
-
-def _class_means_init(X, y, n_clusters):
-    """Centroides iniciais = imagem média de cada classe (rótulos ordenados)."""
-    if y is None:
-        raise ValueError("init='class-means' precisa dos rótulos: chame fit(X, y).")
-    y = torch.as_tensor(to_numpy(y)).to(X.device)
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"y deve ter forma ({X.shape[0]},), uma classe por amostra de X; recebido {tuple(y.shape)}."
-        )
-    classes = torch.unique(y)
-    if len(classes) != n_clusters:
-        raise ValueError(
-            f"init='class-means' precisa de exatamente n_clusters={n_clusters} classes presentes em y, "
-            f"mas y tem {len(classes)} ({to_numpy(classes).tolist()}). Ajuste n_clusters ou inclua "
-            "amostras de todas as classes."
-        )
-    inverse = torch.searchsorted(classes, y)
-    counts = torch.bincount(inverse, minlength=n_clusters).to(X.dtype)
-    sums = torch.zeros((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device).index_add_(0, inverse, X)
-    return sums / counts.unsqueeze(1)
-
-
-def _relocate_empty_clusters(X, distances_to_own, labels, sums, counts):
-    """Re-semeia grupos vazios com os pontos mais distantes do próprio centroide (como o sklearn).
-
-    Altera ``sums`` e ``counts`` no lugar: cada ponto escolhido sai do grupo de origem e
-    passa a ser, sozinho, o novo grupo.
-    """
-    empty = torch.nonzero(counts == 0).flatten()
-    n_empty = len(empty)
-    if n_empty == 0:
-        return
-    far = torch.topk(distances_to_own, n_empty).indices
-    for new_k, idx in zip(empty.tolist(), far.tolist()):  # laço só sobre grupos vazios (raros)
-        old_k = int(labels[idx])
-        sums[old_k] -= X[idx]
-        counts[old_k] -= 1
-        sums[new_k] = X[idx]
-        counts[new_k] = 1
+# até aqui, a razão ‖média‖² / variância total deixa X sem centrar no caminho esparso
+_MAX_OFFSET_RATIO = 10.0
 
 
 # Cópia CSR de X para o produto X Cᵀ na CPU. Medido (2 núcleos, X 60 000 × 784, K = 10): o produto
@@ -231,7 +139,7 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None, X_csr=Non
         sums, counts = _update_sums(X, labels, ref_labels, sums, counts, n_clusters)
         ref_labels = labels
         if bool((counts == 0).any()):
-            _relocate_empty_clusters(X, partial + X_sq, labels, sums, counts)
+            relocate_empty_clusters(X, partial + X_sq, labels, sums, counts)
             ref_labels = None  # as somas já não correspondem a `labels`: refazer na próxima
         new_centers = (sums / counts.unsqueeze(1)).to(X.dtype)
         shift = float(((new_centers - centers) ** 2).sum(dtype=torch.float64))
@@ -247,38 +155,26 @@ def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None, X_csr=Non
         labels_old = labels
     # atribuições e inércia finais coerentes com os centroides devolvidos
     final_labels = labels if strict else _assign(X, centers, out=buffer, X_csr=X_csr)[1]
-    return final_labels, _exact_inertia(X, centers, final_labels), centers, n_iter, history
+    return final_labels, exact_inertia(X, centers, final_labels), centers, n_iter, history
 
 
-def _sum_of_squares(A):
-    """``Σ A²`` em float64 a partir das normas das linhas (rápido e sem perder precisão)."""
-    return float(torch.linalg.vector_norm(A, dim=1).square_().sum(dtype=torch.float64))
+def _reference_point(X):
+    """Escolhe o ponto de referência das contas: ``(shift, X − shift, cópia CSR ou None)``.
+
+    Centra X pela média (como o scikit-learn), exceto quando X é esparsa o bastante para a cópia
+    CSR (:func:`_csr_copy`) e está perto da origem (``‖média‖² ≤ 10 ×`` variância total): aí
+    centrar destruiria os zeros e a perda de dígitos é desprezível.
+    """
+    mean = X.mean(dim=0, dtype=torch.float64)
+    X_csr = _csr_copy(X)
+    if X_csr is not None:
+        total_var = mean_variance(X) * X.shape[1]
+        if float(mean.square().sum()) <= _MAX_OFFSET_RATIO * total_var:
+            return torch.zeros_like(mean), X, X_csr
+    return mean, X - mean.to(X.dtype), None
 
 
-def _exact_inertia(X, centers, labels, chunk=4096):
-    """``Σ_n ‖x_n − μ_{l(n)}‖²`` pela diferença direta (sem o cancelamento da expansão)."""
-    buffer = torch.empty((min(chunk, X.shape[0]), X.shape[1]), dtype=X.dtype, device=X.device)
-    total = 0.0
-    for start in range(0, X.shape[0], chunk):
-        block = X[start:start + chunk]
-        diff = buffer[:len(block)]
-        torch.index_select(centers, 0, labels[start:start + chunk], out=diff).sub_(block)
-        total += _sum_of_squares(diff)
-    return total
-
-
-def _mean_variance(X, chunk=4096):
-    """Média das variâncias dos atributos (``np.var(X, axis=0).mean()``, como no sklearn)."""
-    mean = X.mean(dim=0)
-    buffer = torch.empty((min(chunk, X.shape[0]), X.shape[1]), dtype=X.dtype, device=X.device)
-    total = 0.0
-    for start in range(0, X.shape[0], chunk):
-        block = X[start:start + chunk]
-        total += _sum_of_squares(torch.sub(block, mean, out=buffer[:len(block)]))
-    return total / X.numel()
-
-
-class KMeans:
+class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     """Agrupamento K-means (algoritmo de Lloyd) em torch, na CPU ou na GPU.
 
     Parameters
@@ -296,18 +192,17 @@ class KMeans:
         Máximo de iterações de Lloyd por inicialização.
     tol : float, default=1e-4
         Tolerância relativa: para quando ``Σ_k ‖Δμ_k‖² <= tol × média das variâncias dos atributos``.
-    random_state : None, int or Generator, default=None
-        Semente das inicializações aleatórias.
-    device : {"auto", "cpu", "cuda"} or torch.device, default="auto"
-        Onde as contas são feitas.
-    verbose : bool, default=False
-        Mostra uma barra de progresso (``tqdm.auto``) com a inércia a cada iteração; salva num
-        notebook, vira uma linha de texto (:func:`hw08.interactive.progress`).
+    random_state : None, int, numpy.random.RandomState or Generator, default=None
+        Semente das inicializações aleatórias (como no scikit-learn).
+    device : {"cpu", "auto", "cuda"} or torch.device, default="cpu"
+        Onde as contas são feitas; ``"auto"`` usa a GPU quando houver.
+    verbose : int, default=0
+        ``1`` mostra uma barra de progresso (``tqdm.auto``) com a inércia a cada iteração.
 
     Attributes
     ----------
     cluster_centers_ : numpy.ndarray of shape (n_clusters, n_features)
-        Centroides finais.
+        Centroides finais (``float64`` se X era ``float64``; senão ``float32``).
     labels_ : numpy.ndarray of shape (n_samples,)
         Grupo de cada amostra de treino.
     inertia_ : float
@@ -323,13 +218,24 @@ class KMeans:
     >>> import numpy as np
     >>> from hw08 import KMeans
     >>> X = np.array([[1, 1], [1, 0], [0, 2], [2, 4], [3, 5]], dtype=float)
-    >>> km = KMeans(2, init=X[[0, 2]], device="cpu").fit(X)
+    >>> km = KMeans(2, init=X[[0, 2]]).fit(X)
     >>> km.labels_.tolist()
     [0, 0, 0, 1, 1]
     """
 
+    _param_rules = {
+        "n_clusters": [Interval(numbers.Integral, 1)],
+        "init": [Options("k-means++", "random", "class-means"), ARRAY],
+        "n_init": [Options("auto"), Interval(numbers.Integral, 1)],
+        "max_iter": [Interval(numbers.Integral, 1)],
+        "tol": [Interval(numbers.Real, 0)],
+        "random_state": [RANDOM_STATE],
+        "device": [DEVICE],
+        "verbose": [VERBOSE],
+    }
+
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 random_state=None, device="auto", verbose=False):
+                 random_state=None, device=DEFAULT_DEVICE, verbose=0):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -339,51 +245,49 @@ class KMeans:
         self.device = device
         self.verbose = verbose
 
-    # ------------------------------------------------------------------ validação
-    def _check_params(self, X):
-        check_n_clusters(self.n_clusters, X.shape[0])
-        check_positive_int(self.max_iter, "max_iter")
-        if not isinstance(self.tol, numbers.Real) or self.tol < 0:
-            raise ValueError(f"tol deve ser um número >= 0; recebido {self.tol!r}.")
-        if isinstance(self.init, str):
-            if self.init not in _INITS:
-                raise ValueError(f"init={self.init!r} inválido: use um de {_INITS} ou um array (K, D).")
-            deterministic = self.init == "class-means"
-        else:
-            deterministic = True
-        if isinstance(self.n_init, str) and self.n_init == "auto":
-            return 10 if isinstance(self.init, str) and self.init == "random" else 1
-        n_init = check_positive_int(self.n_init, "n_init")
-        return 1 if deterministic else n_init
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:  # na GPU as somas em ponto flutuante não têm ordem fixa
+            tags.non_deterministic = resolve_device(self.device).type == "cuda"
+        except ValueError:
+            pass
+        return tags
 
-    def _initial_centers(self, X, X_sq, y, generator):
+    # ------------------------------------------------------------------ validação
+    def _n_runs(self):
+        """Número de inicializações efetivo (``"auto"`` e inicializações determinísticas)."""
+        if not isinstance(self.init, str) or self.init == "class-means":
+            return 1
+        if isinstance(self.n_init, str):
+            return 10 if self.init == "random" else 1
+        return int(self.n_init)
+
+    def _initial_centers(self, X, X_sq, y, generator, shift):
         k = self.n_clusters
         if isinstance(self.init, str):
             if self.init == "random":
-                return _random_init(X, k, generator)
+                return random_init(X, k, generator)
             if self.init == "k-means++":
-                return _kmeans_plusplus(X, k, generator, X_sq)
-            return _class_means_init(X, y, k)
-        C = check_array(self.init, name="init", device=X.device)
+                return kmeans_plusplus(X, k, generator, X_sq)
+            return class_means_init(X, y, k)
+        C = check_array(self.init, name="init", device=X.device, dtype=torch.float64)
         if C.shape != (k, X.shape[1]):
             raise ValueError(
                 f"init tem forma {tuple(C.shape)}, mas deveria ser (n_clusters, n_atributos) = "
                 f"({k}, {X.shape[1]})."
             )
-        return C.clone()
+        return (C - shift).to(X.dtype)
 
-    def _check_fitted(self):
-        if not hasattr(self, "cluster_centers_"):
-            raise ValueError("Este KMeans ainda não foi ajustado: chame fit(X) antes.")
-
-    def _check_X(self, X):
-        self._check_fitted()
-        X = check_array(X, device=self._device)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X tem {X.shape[1]} atributos, mas o modelo foi ajustado com {self.n_features_in_}."
-            )
-        return X
+    def _centered(self, X):
+        """``X`` validado, no dtype do ajuste, menos o ponto de referência do ajuste."""
+        check_fitted(self, "cluster_centers_")
+        X = check_array(X, device=self._device, dtype=self._dtype)
+        check_n_features(self, X, reset=False)
+        shift = torch.as_tensor(self._shift, device=X.device)
+        C = (torch.as_tensor(self.cluster_centers_, device=X.device, dtype=torch.float64) - shift)
+        if bool(shift.any()):
+            X = X - shift.to(X.dtype)
+        return X, C.to(X.dtype)
 
     # ------------------------------------------------------------------ API
     def fit(self, X, y=None):
@@ -400,34 +304,35 @@ class KMeans:
         -------
         self : KMeans
         """
+        validate_params(self)
         self._device = resolve_device(self.device)
-        X = check_array(X, device=self._device)
-        n_init = self._check_params(X)
-        X_sq = torch.linalg.vector_norm(X, dim=1).square_()
-        tol = _mean_variance(X) * float(self.tol)
-        X_csr = _csr_copy(X)
+        X = check_array(X, device=self._device, dtype="preserve")
+        check_n_clusters(self.n_clusters, X.shape[0])
+        check_n_features(self, X, reset=True)
+        n_init = self._n_runs()
+        shift, Xw, X_csr = _reference_point(X)
+        X_sq = torch.linalg.vector_norm(Xw, dim=1).square_()
+        tol = mean_variance(Xw) * float(self.tol)
         generator = make_generator(self.random_state)
-        progress = None
-        if self.verbose:
-            from .interactive import progress as _progress
-            progress = _progress(total=n_init * self.max_iter, desc="K-means", unit="it", leave=False)
+        progress = progress_bar(self.verbose, n_init * self.max_iter, "K-means")
         best = None
         try:
             for _ in range(n_init):
-                centers = self._initial_centers(X, X_sq, y, generator)
-                run = _lloyd(X, X_sq, centers, self.n_clusters, self.max_iter, tol, progress, X_csr)
+                centers = self._initial_centers(Xw, X_sq, y, generator, shift)
+                run = _lloyd(Xw, X_sq, centers, self.n_clusters, self.max_iter, tol, progress, X_csr)
                 if best is None or run[1] < best[1]:
                     best = run
         finally:
             if progress is not None:
                 progress.close()
         labels, inertia, centers, n_iter, history = best
-        self.cluster_centers_ = to_numpy(centers)
+        self._dtype, self._shift = X.dtype, to_numpy(shift)
+        self.cluster_centers_ = to_numpy(centers.to(torch.float64) + shift).astype(
+            to_numpy(X[:1]).dtype)
         self.labels_ = to_numpy(labels)
         self.inertia_ = inertia
         self.n_iter_ = n_iter
         self.inertia_history_ = history
-        self.n_features_in_ = X.shape[1]
         return self
 
     def predict(self, X):
@@ -437,9 +342,8 @@ class KMeans:
         -------
         numpy.ndarray of shape (n_samples,)
         """
-        X = self._check_X(X)
-        C = torch.as_tensor(self.cluster_centers_, device=X.device)
-        return to_numpy(_squared_distances(X, C).argmin(dim=1))
+        X, C = self._centered(X)
+        return to_numpy(squared_distances(X, C).argmin(dim=1))
 
     def fit_predict(self, X, y=None):
         """Equivale a ``fit(X, y).labels_``."""
@@ -452,9 +356,8 @@ class KMeans:
         -------
         numpy.ndarray of shape (n_samples, n_clusters)
         """
-        X = self._check_X(X)
-        C = torch.as_tensor(self.cluster_centers_, device=X.device)
-        return to_numpy(_squared_distances(X, C).sqrt_())
+        X, C = self._centered(X)
+        return to_numpy(squared_distances(X, C).sqrt_())
 
     def fit_transform(self, X, y=None):
         """Equivale a ``fit(X, y).transform(X)``."""
@@ -462,10 +365,5 @@ class KMeans:
 
     def score(self, X, y=None):
         """Menos a inércia de ``X`` com os centroides ajustados (maior é melhor, como no sklearn)."""
-        X = self._check_X(X)
-        C = torch.as_tensor(self.cluster_centers_, device=X.device)
-        return -float(_squared_distances(X, C).min(dim=1).values.sum(dtype=torch.float64))
-
-    def __repr__(self):
-        init = self.init if isinstance(self.init, str) else "array"
-        return f"KMeans(n_clusters={self.n_clusters}, init={init!r}, n_init={self.n_init!r})"
+        X, C = self._centered(X)
+        return -float(squared_distances(X, C).min(dim=1).values.sum(dtype=torch.float64))

@@ -19,7 +19,7 @@ Daí as duas etapas (centroides fixos / atribuições fixas):
 
 Ou seja, o algoritmo é o K-means comum nos dados preenchidos com zero; ``c`` só soma a constante
 ``c × (número total de entradas faltantes)`` ao objetivo e não muda nenhum ``argmin``.
-As contas reaproveitam as funções de :mod:`hw08.kmeans` (distâncias pela expansão
+As contas reaproveitam as funções de :mod:`hw08._kmeans_common` (distâncias pela expansão
 ``‖x‖² − 2x·μ + ‖μ‖²``, k-means++, realocação de grupos vazios) e são feitas em ``float64``
 para que a monotonicidade do objetivo possa ser verificada sem ruído de arredondamento.
 """
@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
 import torch
+from sklearn.base import BaseEstimator, ClusterMixin
 
-from ._validation import (check_array, check_n_clusters, check_positive_int, make_generator,
-                          resolve_device, to_numpy)
-from .kmeans import _kmeans_plusplus, _random_init, _relocate_empty_clusters, _squared_distances
+from ._kmeans_common import kmeans_plusplus, random_init, relocate_empty_clusters, squared_distances
+from ._validation import (ARRAY, DEFAULT_DEVICE, DEVICE, RANDOM_STATE, VERBOSE, Interval, Options,
+                          check_array, check_fitted, check_n_clusters, check_n_features,
+                          make_generator, resolve_device, to_numpy, validate_params)
 
 __all__ = ["MissingKMeans"]
 
@@ -55,13 +56,13 @@ def _assign(X0, X0_sq, centers):
     min_dist : torch.Tensor of shape (n_samples,)
     labels : torch.Tensor of shape (n_samples,)
     """
-    return _squared_distances(X0, centers, X0_sq).min(dim=1)
+    return squared_distances(X0, centers, X0_sq).min(dim=1)
 
 
 def _update(X0, labels, min_dist, n_clusters):
     """Passo de atualização: ``μ_id = Σ_{x∈C_i} x̃_d / |C_i|``.
 
-    Grupos vazios são re-semeados por :func:`hw08.kmeans._relocate_empty_clusters` com os pontos
+    Grupos vazios são re-semeados por :func:`hw08._kmeans_common.relocate_empty_clusters` com os pontos
     mais distantes dos seus centroides; os rótulos desses pontos são atualizados aqui (mesma
     escolha: ``topk`` das distâncias), para que o objetivo registrado corresponda à partição.
 
@@ -75,7 +76,7 @@ def _update(X0, labels, min_dist, n_clusters):
                        device=X0.device).index_add_(0, labels, X0)                 # (K, D)
     empty = torch.nonzero(counts == 0).flatten()
     if len(empty):
-        _relocate_empty_clusters(X0, min_dist, labels, sums, counts)
+        relocate_empty_clusters(X0, min_dist, labels, sums, counts)
         labels = labels.clone()
         labels[torch.topk(min_dist, len(empty)).indices] = empty
     return sums / counts[:, None], labels
@@ -113,7 +114,7 @@ def expected_objective(X, centers, labels, c, chunk=4096):
     return total
 
 
-class MissingKMeans:
+class MissingKMeans(ClusterMixin, BaseEstimator):
     """K-means para dados com entradas faltantes (NaN), minimizando o objetivo esperado.
 
     Parameters
@@ -131,10 +132,11 @@ class MissingKMeans:
     tol : float, default=1e-4
         Para quando ``Σ_k ‖Δμ_k‖² <= tol ×`` média das variâncias dos atributos de ``x̃``
         (a regra do :class:`hw08.KMeans`), ou quando as atribuições não mudam.
-    random_state : None, int or torch.Generator, default=None
-    device : {"auto", "cpu", "cuda"}, default="auto"
-    verbose : bool, default=False
-        Imprime o objetivo a cada iteração.
+    random_state : None, int, numpy.random.RandomState or Generator, default=None
+    device : {"cpu", "auto", "cuda"} or torch.device, default="cpu"
+        ``"auto"`` usa a GPU quando houver.
+    verbose : int, default=0
+        ``1`` ou mais imprime o objetivo a cada iteração.
 
     Attributes
     ----------
@@ -151,8 +153,20 @@ class MissingKMeans:
     n_features_in_ : int
     """
 
+    _param_rules = {
+        "n_clusters": [Interval(numbers.Integral, 1)],
+        "c": [Interval(numbers.Real, 0)],
+        "init": [Options(*_INITS), ARRAY],
+        "n_init": [Interval(numbers.Integral, 1)],
+        "max_iter": [Interval(numbers.Integral, 1)],
+        "tol": [Interval(numbers.Real, 0)],
+        "random_state": [RANDOM_STATE],
+        "device": [DEVICE],
+        "verbose": [VERBOSE],
+    }
+
     def __init__(self, n_clusters=8, *, c=1.0, init="k-means++", n_init=1, max_iter=300, tol=1e-4,
-                 random_state=None, device="auto", verbose=False):
+                 random_state=None, device=DEFAULT_DEVICE, verbose=0):
         self.n_clusters = n_clusters
         self.c = c
         self.init = init
@@ -163,17 +177,14 @@ class MissingKMeans:
         self.device = device
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
     def _check_params(self, X0):
         k = check_n_clusters(self.n_clusters, X0.shape[0])
-        check_positive_int(self.n_init, "n_init")
-        check_positive_int(self.max_iter, "max_iter")
-        for name in ("c", "tol"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-                raise ValueError(f"{name} deve ser um número >= 0; recebido {value!r}.")
         if isinstance(self.init, str):
-            if self.init not in _INITS:
-                raise ValueError(f"init={self.init!r} inválido: use um de {_INITS} ou um array (K, D).")
             return k, None
         C = check_array(self.init, name="init", device=X0.device, dtype=_DTYPE)
         if C.shape != (k, X0.shape[1]):
@@ -209,8 +220,10 @@ class MissingKMeans:
             Dados com ``NaN`` nas entradas faltantes.
         y : ignorado
         """
+        validate_params(self)
         device = resolve_device(self.device)
         X = check_array(X, device=device, dtype=_DTYPE, allow_nan=True)
+        check_n_features(self, X, reset=True)
         X0, observed = _zero_fill(X)
         k, C = self._check_params(X0)
         n_missing = int((~observed).sum())
@@ -222,9 +235,9 @@ class MissingKMeans:
             if C is not None:
                 centers = C.clone()
             elif self.init == "random":
-                centers = _random_init(X0, k, gen)
+                centers = random_init(X0, k, gen)
             else:
-                centers = _kmeans_plusplus(X0, k, gen, X0_sq)
+                centers = kmeans_plusplus(X0, k, gen, X0_sq)
             run = self._run(X0, X0_sq, centers, k, tol, float(self.c) * n_missing)
             if best is None or run[1] < best[1]:
                 best = run
@@ -236,17 +249,12 @@ class MissingKMeans:
         self.objective_history_ = history
         self.n_iter_ = n_iter
         self.n_missing_ = n_missing
-        self.n_features_in_ = X.shape[1]
         return self
 
     def _check_X(self, X):
-        if not hasattr(self, "cluster_centers_"):
-            raise ValueError("Este MissingKMeans ainda não foi ajustado: chame fit(X) antes.")
+        check_fitted(self, "cluster_centers_")
         X = check_array(X, device=self._device, dtype=_DTYPE, allow_nan=True)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X tem {X.shape[1]} atributos, mas o modelo foi ajustado com {self.n_features_in_}."
-            )
+        check_n_features(self, X, reset=False)
         return _zero_fill(X)
 
     def predict(self, X):

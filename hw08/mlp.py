@@ -6,14 +6,49 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
 from torch import nn
 
-from ._validation import check_array, check_positive_int, make_generator, resolve_device, to_numpy
+from ._validation import (DEFAULT_DEVICE, DEVICE, RANDOM_STATE, VERBOSE, Interval, Options, _Rule,
+                          check_array, check_fitted, check_n_features, make_generator, progress_bar,
+                          resolve_device, to_numpy, validate_params)
 
 __all__ = ["MLPClassifier"]
 
 
-class MLPClassifier:
+def _is_sizes(value):
+    return (isinstance(value, (tuple, list)) and len(value) > 0
+            and all(isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
+                    for h in value))
+
+
+def check_labels(y, n_samples):
+    """Rótulos de classe como no scikit-learn: ``(classes_, índices 0..C-1)``.
+
+    Aceita inteiros, strings ou floats inteiros; recusa NaN, valores contínuos e formas erradas com
+    mensagens em português.
+    """
+    y = np.asarray(to_numpy(y))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.shape != (n_samples,):
+        raise ValueError(f"y deve ter forma ({n_samples},), um rótulo por amostra de X; recebido "
+                         f"{y.shape}.")
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all():
+            raise ValueError("y contém NaN ou infinito: cada amostra precisa de um rótulo de classe.")
+        if not np.array_equal(y, np.round(y)):
+            raise ValueError("y tem valores contínuos (não inteiros): um classificador precisa de "
+                             "rótulos de classe (inteiros ou strings).")
+    elif y.dtype == object:
+        if any(v is None or (isinstance(v, float) and v != v) for v in y):
+            raise ValueError("y contém None ou NaN: cada amostra precisa de um rótulo de classe.")
+        y = y.astype(str) if all(isinstance(v, str) for v in y) else y
+    classes, encoded = np.unique(y, return_inverse=True)
+    return classes, encoded
+
+
+class MLPClassifier(ClassifierMixin, BaseEstimator):
     """Classificador MLP em torch (ReLU, Adam, mini-lotes), com semente e dispositivo.
 
     Parameters
@@ -33,24 +68,41 @@ class MLPClassifier:
         uma época para outra, com o decaimento ela se estabiliza no fim.
     weight_decay : float, default=0.0
         Decaimento de pesos (L2) do Adam.
-    random_state : int, default=None
+    random_state : None, int, numpy.random.RandomState or Generator, default=None
         Semente da inicialização dos pesos e do embaralhamento.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-    verbose : bool, default=False
-        Barra de progresso por época (``tqdm.auto``) com a perda média corrente; salva num
-        notebook, vira uma linha de texto (:func:`hw08.interactive.progress`).
+    device : {"cpu", "auto", "cuda"} or torch.device, default="cpu"
+        ``"auto"`` usa a GPU quando houver.
+    verbose : int, default=0
+        ``1`` (ou ``True``) mostra uma barra de progresso por época (``tqdm.auto``) com a perda
+        média corrente.
 
     Attributes
     ----------
     model_ : torch.nn.Sequential
     classes_ : numpy.ndarray
+        Os rótulos vistos em ``fit`` (ordenados), como no scikit-learn: ``predict`` devolve
+        sempre um deles.
+    n_features_in_ : int
     history_ : dict of list
         ``"loss"`` (perda média de treino por época) e ``"accuracy"`` (acurácia de treino
         por época); ``"val_accuracy"`` quando ``fit`` recebe ``validation_data``.
     """
 
+    _param_rules = {
+        "hidden_sizes": [_Rule(_is_sizes, "uma tupla de inteiros >= 1")],
+        "n_epochs": [Interval(numbers.Integral, 1)],
+        "batch_size": [Interval(numbers.Integral, 1)],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lr_schedule": [Options("constant", "cosine")],
+        "weight_decay": [Interval(numbers.Real, 0)],
+        "random_state": [RANDOM_STATE],
+        "device": [DEVICE],
+        "verbose": [VERBOSE],
+    }
+
     def __init__(self, hidden_sizes=(256, 64), *, n_epochs=5, batch_size=128, lr=1e-3,
-                 lr_schedule="constant", weight_decay=0.0, random_state=None, device="auto", verbose=False):
+                 lr_schedule="constant", weight_decay=0.0, random_state=None, device=DEFAULT_DEVICE,
+                 verbose=0):
         self.hidden_sizes = hidden_sizes
         self.n_epochs = n_epochs
         self.batch_size = batch_size
@@ -64,7 +116,7 @@ class MLPClassifier:
     def _build(self, n_in, n_out, generator):
         layers, width = [], n_in
         for h in self.hidden_sizes:
-            layers += [nn.Linear(width, check_positive_int(h, "hidden_sizes[i]")), nn.ReLU()]
+            layers += [nn.Linear(width, int(h)), nn.ReLU()]
             width = h
         layers.append(nn.Linear(width, n_out))
         model = nn.Sequential(*layers)
@@ -83,7 +135,7 @@ class MLPClassifier:
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-            Rótulos inteiros 0..C-1.
+            Rótulos de classe (inteiros ou strings; NaN é recusado).
         validation_data : tuple (X_val, y_val), default=None
             Se dado, registra a acurácia de validação por época.
 
@@ -91,18 +143,13 @@ class MLPClassifier:
         -------
         self
         """
+        validate_params(self)
         self._device = resolve_device(self.device)
         X = check_array(X, device=self._device)
-        y = torch.as_tensor(to_numpy(y)).to(self._device, torch.int64)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y deve ter forma ({X.shape[0]},); recebido {tuple(y.shape)}.")
-        check_positive_int(self.n_epochs, "n_epochs")
-        batch = check_positive_int(self.batch_size, "batch_size")
-        if not isinstance(self.lr, numbers.Real) or self.lr <= 0:
-            raise ValueError(f"lr deve ser > 0; recebido {self.lr!r}.")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule={self.lr_schedule!r} inválido: use 'constant' ou 'cosine'.")
-        self.classes_ = np.arange(int(y.max()) + 1)
+        check_n_features(self, X, reset=True)
+        self.classes_, encoded = check_labels(y, X.shape[0])
+        y = torch.as_tensor(encoded, dtype=torch.int64, device=self._device)
+        batch = int(self.batch_size)
         generator = make_generator(self.random_state)
         self.model_ = self._build(X.shape[1], len(self.classes_), generator).to(self._device)
         optimizer = torch.optim.Adam(self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
@@ -114,11 +161,8 @@ class MLPClassifier:
         self.history_ = {"loss": [], "accuracy": []}
         if validation_data is not None:
             self.history_["val_accuracy"] = []
-        epochs = range(self.n_epochs)
-        if self.verbose:
-            from .interactive import progress
-            epochs = progress(epochs, desc="épocas", unit="época")
-        for _ in epochs:
+        progress = progress_bar(self.verbose, self.n_epochs, "épocas", unit="época")
+        for _ in range(self.n_epochs):
             self.model_.train()
             order = torch.randperm(X.shape[0], generator=generator).to(self._device)
             total, correct = 0.0, 0
@@ -137,41 +181,47 @@ class MLPClassifier:
             self.history_["accuracy"].append(correct / X.shape[0])
             if validation_data is not None:
                 self.history_["val_accuracy"].append(self.score(*validation_data))
-            if self.verbose:
-                epochs.set_postfix(perda=f"{self.history_['loss'][-1]:.4f}")
+            if progress is not None:
+                progress.update(1)
+                progress.set_postfix(perda=f"{self.history_['loss'][-1]:.4f}")
+        if progress is not None:
+            progress.close()
         self.model_.eval()
         return self
 
     def _check_fitted(self):
-        if not hasattr(self, "model_"):
-            raise ValueError("Este MLPClassifier ainda não foi treinado: chame fit(X, y) antes.")
+        check_fitted(self, "model_")
 
     @torch.no_grad()
     def _forward(self, X, upto=None, batch_size=8192):
         self._check_fitted()
         X = check_array(X, device=self._device)
-        n_in = self.model_[0].in_features
-        if X.shape[1] != n_in:
-            raise ValueError(f"X tem {X.shape[1]} atributos, mas o MLP espera {n_in}.")
+        check_n_features(self, X, reset=False)
         layers = self.model_ if upto is None else self.model_[:upto]
         self.model_.eval()
         return torch.cat([layers(X[s:s + batch_size]) for s in range(0, X.shape[0], batch_size)])
 
     def decision_function(self, X):
-        """Logits (antes do softmax), forma (n_samples, n_classes)."""
-        return to_numpy(self._forward(X))
+        """Logits (antes do softmax), forma (n_samples, n_classes).
+
+        Com duas classes, como no scikit-learn, forma (n_samples,): ``logit₁ − logit₀`` (positivo
+        = ``classes_[1]``).
+        """
+        logits = to_numpy(self._forward(X))
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def predict_proba(self, X):
         """Probabilidades do softmax, forma (n_samples, n_classes)."""
         return to_numpy(torch.softmax(self._forward(X), dim=1))
 
     def predict(self, X):
-        """Classe mais provável de cada amostra."""
-        return to_numpy(self._forward(X).argmax(1))
+        """Classe mais provável de cada amostra (um dos rótulos de ``classes_``)."""
+        index = to_numpy(self._forward(X).argmax(1))
+        return self.classes_[index]
 
-    def score(self, X, y):
-        """Acurácia em ``(X, y)``."""
-        return float(np.mean(self.predict(X) == to_numpy(y)))
+    def score(self, X, y, sample_weight=None):
+        """Acurácia em ``(X, y)`` (aceita ``y`` como tensor do torch)."""
+        return super().score(X, np.asarray(to_numpy(y)), sample_weight=sample_weight)
 
     def features(self, X, *, layer=-1, pre_activation=False):
         """Ativações de uma camada oculta (por padrão a penúltima camada da rede), em lotes.

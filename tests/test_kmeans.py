@@ -5,10 +5,11 @@ import pytest
 import torch
 from sklearn.cluster import KMeans as SKKMeans
 from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
 
 from hw08 import KMeans
 import hw08.kmeans as kmeans_module
-from hw08.kmeans import _kmeans_plusplus, _squared_distances
+from hw08._kmeans_common import kmeans_plusplus as _kmeans_plusplus, squared_distances as _squared_distances
 
 # Handout, seção 1.3.4: A(1,1), B(1,0), C(0,2), D(2,4), E(3,5); K=2 começando em A e C.
 POINTS = np.array([[1, 1], [1, 0], [0, 2], [2, 4], [3, 5]], dtype=float)
@@ -103,8 +104,8 @@ def test_accepts_torch_tensors():
     ({"n_clusters": 3, "init": "class-means"}, POINTS, [0, 0, 1, 1, 1], "exatamente n_clusters=3 classes"),
     ({"n_clusters": 2, "init": "kmeans"}, POINTS, None, "init='kmeans' inválido"),
     ({"n_clusters": 2, "init": np.zeros((3, 2))}, POINTS, None, r"init tem forma \(3, 2\)"),
-    ({"n_clusters": 2, "n_init": 0}, POINTS, None, "n_init deve ser um inteiro"),
-    ({"n_clusters": 2, "tol": -1}, POINTS, None, "tol deve ser"),
+    ({"n_clusters": 2, "n_init": 0}, POINTS, None, "n_init=0 inválido"),
+    ({"n_clusters": 2, "tol": -1}, POINTS, None, r"tol=-1 inválido; use um número >= 0"),
 ])
 def test_bad_input_gives_portuguese_value_error(kwargs, X, y, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -115,7 +116,7 @@ def test_predict_checks_fit_and_features():
     with pytest.raises(ValueError, match="ainda não foi ajustado"):
         KMeans(2).predict(POINTS)
     km = KMeans(2, random_state=0, device="cpu").fit(POINTS)
-    with pytest.raises(ValueError, match="X tem 3 atributos, mas o modelo foi ajustado com 2"):
+    with pytest.raises(ValueError, match="X tem 3 atributos, mas este KMeans foi ajustado com 2"):
         km.predict(np.ones((2, 3)))
 
 
@@ -137,7 +138,7 @@ def test_incremental_sums_match_recomputation():
 
 
 def test_exact_inertia_and_mean_variance_match_numpy():
-    from hw08.kmeans import _exact_inertia, _mean_variance
+    from hw08._kmeans_common import exact_inertia as _exact_inertia, mean_variance as _mean_variance
     rng = np.random.default_rng(1)
     X = (rng.normal(size=(10_000, 7)) * 3 + 100).astype(np.float32)  # deslocamento grande
     C = X[:4].copy()
@@ -187,3 +188,56 @@ def test_sparse_path_gives_the_dense_result(monkeypatch):
     np.testing.assert_allclose(sparse.cluster_centers_, dense.cluster_centers_, atol=1e-5)
     sk = SKKMeans(6, init=init, n_init=1, algorithm="lloyd").fit(X)
     assert sparse.inertia_ == pytest.approx(sk.inertia_, rel=1e-4)
+
+
+# ---------------------------------------------------------------- longe da origem (issue 12)
+def _two_groups():
+    r = np.random.default_rng(0)
+    X = np.r_[r.normal(0, .05, (100, 2)), r.normal(0, .05, (100, 2)) + [1, 0]]
+    return X, np.repeat([0, 1], 100)
+
+
+@pytest.mark.parametrize(("dtype", "offset", "scale"), [
+    (np.float64, 1e4, 1.0), (np.float64, 1e8, 1.0), (np.float64, 0.0, 1e20), (np.float64, 1e6, 1e-3),
+    (np.float32, 1e4, 1.0), (np.float32, 1e2, 1.0), (np.float32, 0.0, 1e15),
+])
+def test_correct_far_from_origin_like_sklearn(dtype, offset, scale):
+    # dois grupos a 1 unidade (× scale) de distância, deslocados de offset: o sklearn acerta
+    # (ARI 1); antes de centrar os dados o hw08 punha tudo num grupo (ARI 0) a partir de 1e4
+    X, y = _two_groups()
+    X = (X * scale + offset).astype(dtype)
+    km = KMeans(2, random_state=0).fit(X)
+    sk = SKKMeans(2, random_state=0, n_init=1).fit(X)
+    assert adjusted_rand_score(y, sk.labels_) == 1.0
+    assert adjusted_rand_score(y, km.labels_) == 1.0
+    assert adjusted_rand_score(y, km.predict(X)) == 1.0
+    assert km.cluster_centers_.dtype == dtype
+    np.testing.assert_allclose(np.sort(km.cluster_centers_[:, 0]), np.sort(sk.cluster_centers_[:, 0]),
+                               rtol=1e-6 if dtype == np.float64 else 1e-5,
+                               atol=1e-6 * scale if dtype == np.float64 else 1e-4 * scale)
+
+
+def test_float64_is_preserved_and_float32_stays_float32():
+    X, _ = _two_groups()
+    assert KMeans(2, random_state=0).fit(X).cluster_centers_.dtype == np.float64
+    assert KMeans(2, random_state=0).fit(X.astype(np.float32)).cluster_centers_.dtype == np.float32
+    assert KMeans(2, random_state=0).fit(torch.as_tensor(X)).cluster_centers_.dtype == np.float64
+    assert KMeans(2, random_state=0).fit(X.astype(int)).cluster_centers_.dtype == np.float32
+
+
+def test_sparse_path_far_from_origin_is_centred():
+    # X esparsa (90 % zeros) mas deslocada de 1e4 nas colunas não nulas: precisa centrar,
+    # e o resultado deve coincidir com o do sklearn a partir dos mesmos centroides
+    from hw08.kmeans import _reference_point
+
+    r = np.random.default_rng(1)
+    X = np.zeros((2000, 600), dtype=np.float32)
+    X[:1000, :50] = 1e4 + r.normal(0, 1, (1000, 50))
+    X[1000:, :50] = 1e4 + 1 + r.normal(0, 1, (1000, 50))
+    shift, _, csr = _reference_point(torch.as_tensor(X))
+    assert csr is None and float(shift[0]) > 1e3
+    # MNIST-like (perto da origem): fica esparsa, sem centrar
+    Z = np.zeros((2000, 600), dtype=np.float32)
+    Z[:, :60] = r.random((2000, 60))
+    shift, _, csr = _reference_point(torch.as_tensor(Z))
+    assert csr is not None and not bool(shift.any())

@@ -113,7 +113,7 @@ def test_impute_and_predict():
 
 @pytest.mark.parametrize("kwargs, msg", [
     (dict(n_clusters=0), "n_clusters"),
-    (dict(n_clusters=2, c=-1.0), "c deve"),
+    (dict(n_clusters=2, c=-1.0), r"c=-1.0 inválido; use um número >= 0"),
     (dict(n_clusters=2, init="kmedias"), "init"),
     (dict(n_clusters=2, init=np.zeros((3, 6))), "init"),
 ])

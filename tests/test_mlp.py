@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
+from sklearn.exceptions import NotFittedError
+
 from hw08 import MLPClassifier
 
 X, Y = make_classification(n_samples=600, n_features=20, n_informative=10, n_classes=3, random_state=0)
@@ -60,10 +62,38 @@ def test_cosine_schedule_learns_and_changes_training():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="ainda não foi treinado"):
+    with pytest.raises(NotFittedError, match="ainda não foi ajustado"):
         MLPClassifier().predict(X)
     with pytest.raises(ValueError, match=r"y deve ter forma \(600,\)"):
         MLPClassifier(device="cpu").fit(X, Y[:10])
     m = MLPClassifier((4,), n_epochs=1, device="cpu").fit(X, Y)
-    with pytest.raises(ValueError, match="X tem 3 atributos, mas o MLP espera 20"):
+    with pytest.raises(ValueError, match="X tem 3 atributos, mas este MLPClassifier foi ajustado com 20"):
         m.predict(np.ones((2, 3)))
+
+
+SMALL = dict(hidden_sizes=(16,), n_epochs=40, batch_size=32, lr=1e-2, random_state=0)
+
+
+def test_labels_follow_sklearn_semantics():
+    # rótulos {3, 7}: classes_ = [3, 7] e predict só devolve 3 ou 7 (antes: classes 0..7)
+    y = np.where(Y == 0, 3, 7)
+    m = MLPClassifier(**SMALL).fit(X, y)
+    np.testing.assert_array_equal(m.classes_, [3, 7])
+    assert set(np.unique(m.predict(X))) <= {3, 7}
+    assert m.predict_proba(X).shape == (600, 2)
+    # strings e -1 funcionam
+    names = np.array(["gato", "cão", "rato"])[Y]
+    ms = MLPClassifier(**SMALL).fit(X, names)
+    np.testing.assert_array_equal(ms.classes_, ["cão", "gato", "rato"])
+    assert ms.score(X, names) > 0.8
+    mn = MLPClassifier(**SMALL).fit(X, Y - 1)
+    np.testing.assert_array_equal(mn.classes_, [-1, 0, 1])
+    # floats inteiros são rótulos; floats não inteiros e NaN são recusados em português
+    np.testing.assert_array_equal(MLPClassifier(**{**SMALL, "n_epochs": 1}).fit(X, Y.astype(float)).classes_,
+                                  [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="valores contínuos"):
+        MLPClassifier(**SMALL).fit(X, Y + 0.5)
+    bad = Y.astype(float)
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="y contém NaN"):
+        MLPClassifier(**SMALL).fit(X, bad)

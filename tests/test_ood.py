@@ -65,3 +65,54 @@ def test_plotting_helpers_draw_one_curve_per_set():
     assert len(fig.axes[0].get_legend().get_texts()) == 2
     fig = plotting.roc_curves({"x": roc(rng.normal(1, 1, 50), rng.normal(size=50))})
     assert len(fig.axes[0].lines) == 3  # curva + diagonal + TPR=0,95
+
+
+def test_detector_before_fit_and_empty_threshold_give_clear_errors():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="ainda não foi ajustado"):
+        MahalanobisDetector().score_samples(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="lista vazia de escores"):
+        threshold_at_tpr([])
+    det = MahalanobisDetector().fit(np.random.default_rng(0).normal(size=(20, 2)), np.repeat([0, 1], 10))
+    with pytest.raises(ValueError, match="X tem 3 atributos"):
+        det.score_samples(np.ones((2, 3)))
+
+
+def test_sweep_and_choice_use_only_validation():
+    # ID: uma gaussiana em 3-D; validação OOD deslocada. O melhor K na validação é escolhido, e
+    # empate fica com o menor K
+    from hw08.ood import activation_gmm, choose_by_validation, sweep_gmm
+
+    r = np.random.default_rng(0)
+    F_tr, F_in, F_out = r.normal(size=(400, 3)), r.normal(size=(200, 3)), r.normal(size=(200, 3)) + 3
+    grid = [{"n_components": k, "covariance_type": "full"} for k in (1, 2)]
+    rows, models = sweep_gmm(F_tr, F_in, F_out, grid, random_state=0)
+    assert [row["n_components"] for row in rows] == [1, 2] and len(models) == 2
+    for row, model in zip(rows, models):
+        assert row["val_auroc"] == ood_metrics(model.score_samples(F_in), model.score_samples(F_out))["auroc"]
+        assert row["converged"] in (True, False) and np.isfinite(row["train_bic"])
+    assert choose_by_validation([{"val_auroc": .9, "n_components": 5}, {"val_auroc": .9, "n_components": 2},
+                                 {"val_auroc": .8, "n_components": 1}]) == 1
+    # o BIC do treino é o do GaussianMixture nas ativações padronizadas
+    m = activation_gmm(1, random_state=0).fit(F_tr)
+    assert rows[0]["train_bic"] == pytest.approx(m[-1].bic(m[:-1].transform(F_tr)))
+
+
+def test_ood_selector_chooses_layer_on_validation_only():
+    import torch
+
+    from hw08 import MLPClassifier
+    from hw08.ood import OODSelector
+
+    r = np.random.default_rng(0)
+    X = torch.as_tensor(r.random((300, 12)), dtype=torch.float32)
+    y = torch.as_tensor(r.integers(0, 3, 300))
+    mlp = MLPClassifier((10, 6), n_epochs=2, random_state=0).fit(X, y)
+    grids = {-1: [{"n_components": 1}, {"n_components": 2}], 0: [{"n_components": 1, "pca_dim": 4}]}
+    sel = OODSelector(mlp, grids, n_fit=200).fit(X, X[:100], X[:100] + 2)
+    assert len(sel.results_) == 3 and [r["layer"] for r in sel.results_] == [-1, -1, 0]
+    assert sel.chosen_ in sel.best_.values()
+    best = max(sel.results_[i]["val_auroc"] for i in sel.best_.values())
+    assert sel.results_[sel.chosen_]["val_auroc"] == best
+    assert sel.score_samples(X[:5]).shape == (5,)

@@ -74,3 +74,43 @@ def test_finite_check_fast_path_keeps_huge_finite_values():
     X[2, 1] = np.nan
     with pytest.raises(ValueError, match="NaN ou infinito"):
         check_array(X, device="cpu")
+
+
+def test_random_state_accepts_sklearn_random_state():
+    a = torch.rand(3, generator=make_generator(np.random.RandomState(0)))
+    b = torch.rand(3, generator=make_generator(np.random.RandomState(0)))
+    assert torch.equal(a, b)
+
+
+def test_declarative_rules_give_portuguese_messages():
+    import numbers
+
+    from hw08._validation import DEVICE, RANDOM_STATE, VERBOSE, Interval, Options, validate_params
+
+    class Est:
+        _param_rules = {"k": [Interval(numbers.Integral, 1)], "tol": [Interval(numbers.Real, 0)],
+                        "kind": [Options("a", "b")], "device": [DEVICE], "random_state": [RANDOM_STATE],
+                        "verbose": [VERBOSE]}
+
+        def __init__(self, **kw):
+            self.__dict__.update(dict(k=2, tol=1e-3, kind="a", device="cpu", random_state=None, verbose=0), **kw)
+
+    validate_params(Est())
+    validate_params(Est(tol=np.float32(1e-3), random_state=np.random.RandomState(0), verbose=True))
+    for kw, pattern in [({"k": 0}, r"Est: k=0 inválido; use um inteiro >= 1"), ({"k": True}, "k=True"),
+                        ({"tol": -1.0}, "tol=-1.0 inválido; use um número >= 0"), ({"tol": float("nan")}, "tol=nan"),
+                        ({"kind": "c"}, "use um de 'a', 'b'"), ({"device": "tpu"}, "device='tpu'"),
+                        ({"random_state": -1}, "random_state=-1"), ({"verbose": -1}, "verbose=-1")]:
+        with pytest.raises(ValueError, match=pattern):
+            validate_params(Est(**kw))
+
+
+def test_sparse_and_complex_inputs_are_refused_clearly():
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(ValueError, match="matriz esparsa"):
+        check_array(scipy_sparse.csr_matrix(np.eye(3)), device="cpu")
+    with pytest.raises(ValueError, match="números complexos"):
+        check_array(np.ones((2, 2), dtype=complex), device="cpu")
+    np.testing.assert_array_equal(to_numpy(check_array(np.ones((2, 2), dtype=object), device="cpu")), 1)
+    assert check_array(np.ones((2, 2)), device="cpu", dtype="preserve").dtype == torch.float64
+    assert check_array(np.ones((2, 2), dtype=int), device="cpu", dtype="preserve").dtype == torch.float32
