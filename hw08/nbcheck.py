@@ -19,7 +19,9 @@ diz por que (ex.: "MLP treinado: a ordem das somas muda o 4º dígito da acurác
 larga sem motivo é um erro de configuração, não um aviso.
 
 Números reconhecidos: ``42``, ``-3.5``, ``0,9815`` (vírgula decimal), ``1.2e-05``, ``60 000`` e
-``393 456,78`` com espaço fino ou inseparável entre os milhares, e o sinal ``−`` (U+2212). Um número
+``393 456,78`` (espaço comum, fino ou inseparável entre grupos de três dígitos) e o sinal ``−``
+(U+2212). Como o pandas separa colunas com um espaço, ``5 164`` numa tabela é lido como um número só
+(5164) — do mesmo jeito nas duas saídas, então a comparação continua valendo. Um número
 colado a uma letra (``x1``, ``conv2d``) é texto e é comparado exatamente.
 """
 
@@ -73,7 +75,8 @@ class Tolerance:
 #: Tolerância padrão: aritmética determinística só muda o último dígito impresso.
 DEFAULT = Tolerance()
 
-_THOUSANDS = "\u00a0\u202f\u2009"  # espaço inseparável, inseparável estreito, fino
+# separadores de milhar: espaço (como hw08.formato.pt escreve), inseparável, inseparável estreito, fino
+_THOUSANDS = " \u00a0\u202f\u2009"
 NUMBER = re.compile(
     r"(?<![\w.,])"                                   # não é pedaço de identificador (x1) nem de 1.2.3
     r"[-+\u2212]?"

@@ -15,6 +15,7 @@ WIDE = Tolerance(rtol=1e-3, atol=0, reason="teste")
     ("(60000, 784)", ["60000", "784"]),
     ("inércia 1.2e-05 e -3", ["1.2e-05", "-3"]),
     ("393\u202f456,78 e 60\u00a0000", ["393\u202f456,78", "60\u00a0000"]),
+    ("inércia 2 359 939,9895 e 67 2 359", ["2 359 939,9895", "67", "2 359"]),
     ("x1 conv2d 2ª", []),                 # números colados a letras são texto
     ("\u22120,5", ["\u22120,5"]),
     ("versão 1.2.3", []),                  # nem número, nem pedaço de número
@@ -42,6 +43,8 @@ def test_declared_tolerance_accepts_within_and_rejects_outside():
 
 
 def test_decimal_comma_and_thousands_are_numbers():
+    assert compare_text("393 455,2241", "393 455,2276", Tolerance(1e-9, 0, "x")) is not None
+    assert compare_text("393 455,2241", "393 455,2276", Tolerance(1e-7, 0, "x")) is None
     assert compare_text("393\u202f456,78", "393\u202f457,10", WIDE) is None
     assert compare_text("0,9817", "0,9815", WIDE) is None
     assert compare_text("0,9817", "0,9000", WIDE) is not None
