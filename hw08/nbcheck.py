@@ -13,6 +13,10 @@ A tolerância é declarada no próprio notebook, nos metadados ``hw08.tolerance`
 * do notebook (vale para todas as células): ``{"hw08": {"tolerance": {"rtol": ..., "atol": ...}}}``;
 * de uma célula (exceção): os mesmos campos nos metadados da célula.
 
+``count_atol`` (opcional) é uma folga absoluta só para números impressos como inteiros — contagens
+de uma matriz de confusão, número de iterações — sem alargar a tolerância das métricas com casas
+decimais da mesma célula.
+
 Sem declaração vale :data:`DEFAULT` (``rtol=1e-6``, ``atol=1e-9``): aritmética determinística só muda
 o último dígito impresso. Toda tolerância mais larga que isso precisa de ``"reason"``: uma linha que
 diz por que (ex.: "MLP treinado: a ordem das somas muda o 4º dígito da acurácia"). Uma tolerância
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Tolerance", "DEFAULT", "ToleranceError", "tolerance_for", "split_numbers", "compare_text"]
 
@@ -48,6 +52,9 @@ class Tolerance:
         Tolerância relativa (em relação ao maior dos dois valores, em módulo).
     atol : float
         Tolerância absoluta.
+    count_atol : float
+        Tolerância absoluta extra só para números inteiros (contagens, iterações): uma matriz de
+        confusão pode mudar ±1 sem que as acurácias, impressas com casas decimais, ganhem folga.
     reason : str
         Por que esta tolerância (obrigatório quando é mais larga que :data:`DEFAULT`).
     """
@@ -55,20 +62,30 @@ class Tolerance:
     rtol: float = 1e-6
     atol: float = 1e-9
     reason: str = ""
+    count_atol: float = field(default=0.0, kw_only=True)
 
-    def accepts(self, saved: float, obtained: float) -> bool:
-        """``True`` se ``obtained`` está dentro da tolerância de ``saved``."""
+    def accepts(self, saved: float, obtained: float, *, integers: bool = False) -> bool:
+        """``True`` se ``obtained`` está dentro da tolerância de ``saved``.
+
+        ``integers=True`` quando os dois foram impressos como inteiros: vale também ``count_atol``.
+        """
         if math.isnan(saved) or math.isnan(obtained):
             return math.isnan(saved) and math.isnan(obtained)
         if math.isinf(saved) or math.isinf(obtained):
             return saved == obtained
-        return abs(obtained - saved) <= self.atol + self.rtol * max(abs(saved), abs(obtained))
+        diff = abs(obtained - saved)
+        if integers and diff <= self.count_atol:
+            return True
+        return diff <= self.atol + self.rtol * max(abs(saved), abs(obtained))
 
     def is_wider_than(self, other: "Tolerance") -> bool:
-        return self.rtol > other.rtol or self.atol > other.atol
+        return (self.rtol > other.rtol or self.atol > other.atol
+                or self.count_atol > other.count_atol)
 
     def describe(self) -> str:
         text = f"rtol={self.rtol:g}, atol={self.atol:g}"
+        if self.count_atol:
+            text += f", count_atol={self.count_atol:g}"
         return f"{text} (motivo: {self.reason})" if self.reason else text
 
 
@@ -87,7 +104,8 @@ NUMBER = re.compile(
     r"(?![\w]|[.,]\d)"                               # nem seguido de letra ou de outro .3
 )
 _SPACES = re.compile(r"[ \t]+")
-_KEYS = {"rtol", "atol", "reason"}
+_KEYS = {"rtol", "atol", "count_atol", "reason"}
+_INTEGER = re.compile(r"[-+\u2212]?[\d " + _THOUSANDS[1:] + r"]+")
 
 
 def _parse(token: str) -> float:
@@ -152,7 +170,8 @@ def compare_text(saved: str, obtained: str, tol: Tolerance = DEFAULT) -> str | N
         if a == b:
             continue
         va, vb = _parse(a), _parse(b)
-        if not tol.accepts(va, vb):
+        integers = bool(_INTEGER.fullmatch(a) and _INTEGER.fullmatch(b))
+        if not tol.accepts(va, vb, integers=integers):
             where = _context(s_parts, i)
             return (f"número {i + 1} (depois de {where!r}): salvo {a}, obtido {b}; "
                     f"diferença {abs(vb - va):.3g} fora da tolerância {tol.describe()}")
@@ -167,15 +186,15 @@ def _read(meta, where: str, base: Tolerance) -> Tolerance:
         raise ToleranceError(f"{where}: 'hw08.tolerance' deve ser um objeto com {sorted(_KEYS)}; "
                              f"veio {spec!r}")
     try:
-        rtol = float(spec.get("rtol", base.rtol))
-        atol = float(spec.get("atol", base.atol))
+        values = [float(spec.get(k, getattr(base, k))) for k in ("rtol", "atol", "count_atol")]
     except (TypeError, ValueError):
-        raise ToleranceError(f"{where}: rtol e atol devem ser números; veio {spec!r}") from None
-    if not (rtol >= 0 and atol >= 0) or math.isinf(rtol) or math.isinf(atol):
-        raise ToleranceError(f"{where}: rtol e atol devem ser finitos e >= 0; veio {spec!r}")
-    tol = Tolerance(rtol, atol, str(spec.get("reason", "")).strip())
+        raise ToleranceError(f"{where}: rtol, atol e count_atol devem ser números; veio {spec!r}") from None
+    if not all(v >= 0 and math.isfinite(v) for v in values):
+        raise ToleranceError(f"{where}: rtol, atol e count_atol devem ser finitos e >= 0; veio {spec!r}")
+    rtol, atol, count_atol = values
+    tol = Tolerance(rtol, atol, str(spec.get("reason", "")).strip(), count_atol=count_atol)
     if not tol.reason and not tol.is_wider_than(base):  # não alarga o que herdou: herda o motivo
-        tol = Tolerance(rtol, atol, base.reason)
+        tol = Tolerance(rtol, atol, base.reason, count_atol=count_atol)
     if tol.is_wider_than(DEFAULT) and not tol.reason:
         raise ToleranceError(f"{where}: tolerância {tol.describe()} é mais larga que a padrão "
                              f"({DEFAULT.describe()}) e não diz por quê: acrescente \"reason\".")

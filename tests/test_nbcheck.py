@@ -69,6 +69,14 @@ def test_absolute_tolerance_for_counts():
     assert compare_text("bolsa 2", "bolsa 5", counts) is not None
 
 
+def test_count_tolerance_only_applies_to_integers():
+    counts = Tolerance(1e-6, 0, "contagens", count_atol=2)
+    assert compare_text("dígito 0  2774  19", "dígito 0  2775  18", counts) is None
+    assert compare_text("iterações 67", "iterações 70", counts) is not None
+    assert compare_text("acurácia 0,5557", "acurácia 0,5558", counts) is not None   # decimal: sem folga
+    assert compare_text("2 359 940", "2 359 941", counts) is None
+
+
 def test_nan_and_inf_are_compared_as_text():
     assert compare_text("NaN -8.7", "NaN -8.7") is None
     assert compare_text("NaN -8.7", "1.0 -8.7", WIDE) is not None
@@ -94,6 +102,8 @@ def test_tolerance_resolution_cell_over_notebook_over_default():
     ({"rtol": 0.01}, "reason"),                          # larga sem motivo
     ({"atol": 1}, "reason"),
     ({"rtol": -1, "reason": "x"}, ">= 0"),
+    ({"count_atol": 1}, "reason"),
+    ({"count_atol": float("inf"), "reason": "x"}, "finitos"),
     ({"rtol": "muito", "reason": "x"}, "números"),
     ({"rtl": 0.1, "reason": "x"}, "objeto"),             # chave com erro de digitação
     ([0.1], "objeto"),
