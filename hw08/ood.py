@@ -13,7 +13,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 from ._validation import to_numpy
 
-__all__ = ["ood_metrics", "threshold_at_tpr", "msp_score", "MahalanobisDetector", "roc"]
+__all__ = ["ood_metrics", "threshold_at_tpr", "msp_score", "MahalanobisDetector", "roc", "select_detector"]
 
 
 def _scores(scores_in, scores_out):
@@ -100,3 +100,47 @@ class MahalanobisDetector:
         d = (np.einsum("nd,nd->n", FP, F)[:, None] - 2 * FP @ self.means_.T
              + np.einsum("kd,kd->k", self.means_ @ P, self.means_)[None])
         return -d.min(axis=1)
+
+
+def select_detector(val_scores, *, complexity=None, metric="auroc"):
+    """Escolhe, só com dados de **validação**, o detector que melhor separa ID de OOD.
+
+    É a escolha do item (d) do Exercício prático 2 ("escolha a que provê a melhor separação"): cada
+    candidato (por exemplo, um GMM com ``K`` componentes e um tipo de covariância) já deu escores às
+    amostras de validação ID e OOD; fica o de melhor ``metric``. O teste nunca entra aqui.
+
+    Parameters
+    ----------
+    val_scores : dict
+        ``{candidato: (escores_val_ID, escores_val_OOD)}``; escore maior = mais ID.
+    complexity : dict, default=None
+        ``{candidato: número}`` (por exemplo, o número de parâmetros ou ``K``); em empate na métrica
+        fica o menos complexo. ``None``: em empate fica o primeiro na ordem de ``val_scores``.
+    metric : {"auroc", "fpr95"}, default="auroc"
+        AUROC (maior é melhor) ou FPR a 95 % de TPR (menor é melhor), como em :func:`ood_metrics`.
+
+    Returns
+    -------
+    best : object
+        A chave de ``val_scores`` escolhida.
+    table : pandas.DataFrame
+        Uma linha por candidato (índice = chave), com as colunas de :func:`ood_metrics` e
+        ``"complexidade"``, da melhor para a pior.
+    """
+    import pandas as pd
+
+    if metric not in ("auroc", "fpr95"):
+        raise ValueError(f"metric={metric!r} inválida: use 'auroc' ou 'fpr95'.")
+    if not val_scores:
+        raise ValueError("val_scores está vazio: passe ao menos um candidato {nome: (escores_ID, escores_OOD)}.")
+    keys = list(val_scores)
+    if complexity is not None:
+        missing = [k for k in keys if k not in complexity]
+        if missing:
+            raise ValueError(f"complexity não tem os candidatos {missing!r}: dê um número para cada um.")
+    rows = [ood_metrics(*val_scores[k]) for k in keys]
+    table = pd.DataFrame(rows, index=pd.Index(keys, name="candidato", tupleize_cols=False))
+    table["complexidade"] = [complexity[k] for k in keys] if complexity is not None else 0
+    # ordenação estável: em empate na métrica e na complexidade, vale a ordem de val_scores
+    table = table.sort_values([metric, "complexidade"], ascending=[metric == "fpr95", True], kind="stable")
+    return table.index[0], table
