@@ -9,7 +9,7 @@ PDF := export/hw08.pdf
 # Os dados vêm de $HW08_DATA_MIRROR, se definida (sem rede), senão do download do torchvision.
 export HW08_DATA_MIRROR
 
-.PHONY: help setup data notebooks pdf test unit nbval lab bench clean distclean
+.PHONY: help setup data notebooks pdf test unit nbval lab bench aluno validar-aluno verificar clean distclean
 
 help:
 	@echo "make setup      cria .venv, instala hw08[dev] e registra o kernel 'hw08'"
@@ -19,6 +19,9 @@ help:
 	@echo "make test       testes unitários + nbval de todos os notebooks"
 	@echo "make lab        abre o JupyterLab em notebooks/"
 	@echo "make bench      benchmarks contra o scikit-learn"
+	@echo "make aluno      gera o kit do aluno em dist/aluno/ (enunciado para fazer, sem as soluções)"
+	@echo "make validar-aluno  o kit falha em cada verificação (função faltando) e a solução passa todas"
+	@echo "make verificar  python -m hw08.verificar: as verificações dos exercícios nesta cópia"
 	@echo "make clean      apaga caches e o PDF (distclean: também .venv e data/)"
 
 setup: $(STAMP)/setup
@@ -77,9 +80,19 @@ lab: $(STAMP)/data
 bench: $(STAMP)/data
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# Kit do aluno gerado da mesma fonte (regiões de solução -> esqueletos; ver tools/kit_aluno.py).
+aluno: $(STAMP)/setup
+	$(PY) tools/kit_aluno.py gerar -o dist/aluno
+
+validar-aluno: $(STAMP)/setup
+	$(PY) tools/kit_aluno.py validar
+
+verificar: $(STAMP)/setup
+	$(PY) -m hw08.verificar
+
 clean:
 	rm -rf .pytest_cache export/_build $(PDF) $(STAMP)/data
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(STAMP) data
+	rm -rf $(VENV) $(STAMP) data dist

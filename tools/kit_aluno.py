@@ -213,15 +213,14 @@ def esqueleto(fonte, usados_depois, origem="célula"):
     """
     arvore = _arvore(fonte, origem)
     linhas = _python(fonte).splitlines()
-    saida = [l for l in linhas if l.startswith("# NBVAL")]
-    saida.append(SEU_CODIGO)
-    definidos = set()
+    cabeca = [l for l in linhas if l.startswith("# NBVAL")]
+    imports, stubs, definidos = [], [], set()
     for no in arvore.body:
         if isinstance(no, (ast.Import, ast.ImportFrom)):
-            saida += linhas[no.lineno - 1:no.end_lineno]
+            imports += linhas[no.lineno - 1:no.end_lineno]
             definidos |= {(a.asname or a.name).split(".")[0] for a in no.names}
         elif isinstance(no, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            saida += _stub_funcao(no, linhas)
+            stubs += ["", ""] + _stub_funcao(no, linhas)
             definidos.add(no.name)
     coletor = _Atribuidos()
     for no in arvore.body:
@@ -231,8 +230,10 @@ def esqueleto(fonte, usados_depois, origem="célula"):
             coletor.nomes.append(no.name)
     faltam = [n for n in coletor.nomes if n in usados_depois and n not in definidos]
     if faltam:
-        saida.append("from hw08.verificar import a_fazer")
-        saida += [f"{n} = a_fazer({n!r})" for n in faltam]
+        imports.append("from hw08.verificar import a_fazer")
+    saida = cabeca + imports + ([""] if imports else []) + [SEU_CODIGO] + stubs
+    if faltam:
+        saida += ([""] if stubs else []) + [f'{n} = a_fazer("{n}")  # troque pelo seu cálculo' for n in faltam]
     return "\n".join(saida)
 
 
