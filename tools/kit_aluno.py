@@ -425,12 +425,18 @@ def _montar(raiz, kit):
     return regioes, mantido
 
 
+def _normal(linha):
+    """Linha para comparar trechos: sem comentário final (``  # ...``) e com espaços colapsados."""
+    codigo = re.split(r"\s+#\s", linha.strip(), maxsplit=1)[0]
+    return re.sub(r"\s+", " ", codigo).strip()
+
+
 def _caracteristicas(regioes, mantido):
-    """Por região, as linhas (sem espaços nas pontas, ≥ 8 caracteres) que não aparecem no que ficou."""
+    """Por região, as linhas (normalizadas, ≥ 8 caracteres) que não aparecem em nada do que ficou."""
     ficou = set()
     for texto in mantido:
-        ficou |= {l.strip() for l in texto.splitlines()}
-    return [(r, [l.strip() for l in r.linhas if len(l.strip()) >= 8 and l.strip() not in ficou])
+        ficou |= {_normal(l) for l in texto.splitlines()}
+    return [(r, [n for n in dict.fromkeys(_normal(l) for l in r.linhas) if len(n) >= 8 and n not in ficou])
             for r in regioes]
 
 
@@ -458,8 +464,8 @@ def conferir_kit(kit, caracteristicas=()):
         for n, linha in enumerate(linhas, 1):
             if RESTO.search(linha):
                 problemas.append(f"{rel}, linha {n}: marca de solução '{linha.strip()}'")
-            elif linha.strip() in trechos:
-                problemas.append(f"{rel}, linha {n}: trecho da solução ({trechos[linha.strip()]}): {linha.strip()}")
+            elif _normal(linha) in trechos:
+                problemas.append(f"{rel}, linha {n}: trecho da solução ({trechos[_normal(linha)]}): {linha.strip()}")
     return problemas
 
 
@@ -493,7 +499,7 @@ def gerar(raiz, destino, *, avisar=print):
                 compile(py.read_text(encoding="utf-8"), str(py), "exec")
             except SyntaxError as exc:
                 raise ErroKit(f"{py.relative_to(tmp)} no kit não é Python válido: {exc.msg} (linha {exc.lineno}).") from exc
-        sem = [r.origem for r, ls in caract if not ls]
+        sem = [r.origem for r, ls in caract if not ls and any(_normal(l) for l in r.linhas)]
         velho = None
         if destino.exists():
             velho = destino.parent / f".{destino.name}.velho-{os.getpid()}"
