@@ -97,6 +97,7 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     -------
     torch.Tensor of shape (n_components, n_features, n_features)
     """
+    # BEGIN SOLUTION EM da GMM, passo M: covariâncias 'full' (notebooks/03_derivacoes.ipynb, Parte 2)
     n, d = X.shape
     k = means.shape[0]
     cdt = compute_dtype or X.dtype
@@ -111,19 +112,24 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     cov = 0.5 * (cov + cov.mT)                                            # simetria exata
     cov.diagonal(dim1=-2, dim2=-1).add_(reg_covar)
     return cov
+    # END SOLUTION
 
 
 def _estimate_gaussian_covariances_tied(resp, X, nk, means, reg_covar):
     """``Σ = (XᵀX − Σ_k N_k μ_k μ_kᵀ) / Σ_k N_k + reg_covar·I``; forma (D, D)."""
+    # BEGIN SOLUTION EM da GMM, passo M: covariância 'tied' (notebooks/03_derivacoes.ipynb, Parte 2)
     cov = (X.T @ X - (nk[:, None] * means).T @ means) / nk.sum()
     cov = 0.5 * (cov + cov.T)
     cov.diagonal().add_(reg_covar)
     return cov
+    # END SOLUTION
 
 
 def _estimate_gaussian_covariances_diag(resp, X, nk, means, reg_covar):
     """``σ²_kd = Σ_n r_nk x_nd² / N_k − μ_kd² + reg_covar``; forma (K, D)."""
+    # BEGIN SOLUTION EM da GMM, passo M: covariâncias 'diag' (notebooks/03_derivacoes.ipynb, Parte 2)
     return (resp.T @ (X * X)) / nk[:, None] - means**2 + reg_covar
+    # END SOLUTION
 
 
 def _estimate_gaussian_covariances_spherical(resp, X, nk, means, reg_covar):
@@ -141,6 +147,7 @@ _COVARIANCE_ESTIMATORS = {
 
 def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type, compute_dtype=None):
     """Passo M: ``N_k`` (com ``10·eps``), médias e covariâncias a partir de ``resp`` (N, K)."""
+    # BEGIN SOLUTION EM da GMM, passo M: N_k e médias (notebooks/03_derivacoes.ipynb, Parte 2)
     nk = resp.sum(dim=0) + 10 * torch.finfo(resp.dtype).eps              # (K,)
     means = (resp.T @ X) / nk[:, None]                                    # (K, D)
     if covariance_type == "full":
@@ -148,6 +155,7 @@ def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type, compute_d
     else:
         cov = _COVARIANCE_ESTIMATORS[covariance_type](resp, X, nk, means, reg_covar)
     return nk, means, cov
+    # END SOLUTION
 
 
 def _compute_cholesky(covariances, covariance_type):
@@ -200,6 +208,7 @@ def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dt
     Em ``"full"``, ``‖xᵀU_k − μ_kᵀU_k‖²`` de todos os ``k`` sai de um único produto
     ``X @ [U_1 … U_K]`` por bloco de linhas, feito em ``compute_dtype``.
     """
+    # BEGIN SOLUTION EM da GMM, passo E: log N(x|μ,Σ) (notebooks/03_derivacoes.ipynb, Parte 2)
     n, d = X.shape
     k = means.shape[0]
     if covariance_type == "full":
@@ -226,6 +235,7 @@ def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dt
         prec = prec_chol**2                                                         # (K,)
         maha = ((means**2).sum(1) - 2.0 * (X @ means.T) + (X * X).sum(1, keepdim=True)) * prec
     return -0.5 * (d * math.log(2 * math.pi) + maha) + log_det
+    # END SOLUTION
 
 
 class GaussianMixture:
@@ -398,6 +408,7 @@ class GaussianMixture:
     # ------------------------------------------------------------------ EM
     def _e_step(self, X, weights, means, prec_chol):
         """Log-verossimilhança média e ``log_resp`` (N, K)."""
+        # BEGIN SOLUTION EM da GMM, passo E: responsabilidades (notebooks/03_derivacoes.ipynb, Parte 2)
         weighted = _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type,
                                                self._compute_dtype) \
             + torch.log(weights)
@@ -405,6 +416,7 @@ class GaussianMixture:
         if not bool(torch.isfinite(log_norm).all()):
             raise ValueError(_COLLAPSE_MSG)
         return float(log_norm.mean()), weighted - log_norm[:, None]
+        # END SOLUTION
 
     def _m_step(self, X, log_resp):
         nk, means, cov = _estimate_gaussian_parameters(X, log_resp.exp(), self.reg_covar,

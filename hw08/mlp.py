@@ -118,6 +118,7 @@ class MLPClassifier:
             from tqdm.auto import tqdm
             epochs = tqdm(epochs, desc="épocas", unit="época")
         for _ in epochs:
+            # BEGIN SOLUTION Exercício prático 2 (a) (notebooks/02_gmm_ood.ipynb), laço de treino de uma época do MLP
             self.model_.train()
             order = torch.randperm(X.shape[0], generator=generator).to(self._device)
             total, correct = 0.0, 0
@@ -134,6 +135,7 @@ class MLPClassifier:
                 correct += int((logits.argmax(1) == y[idx]).sum())
             self.history_["loss"].append(total / X.shape[0])
             self.history_["accuracy"].append(correct / X.shape[0])
+            # END SOLUTION
             if validation_data is not None:
                 self.history_["val_accuracy"].append(self.score(*validation_data))
             if self.verbose:

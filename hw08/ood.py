@@ -138,9 +138,11 @@ def select_detector(val_scores, *, complexity=None, metric="auroc"):
         missing = [k for k in keys if k not in complexity]
         if missing:
             raise ValueError(f"complexity não tem os candidatos {missing!r}: dê um número para cada um.")
+    # BEGIN SOLUTION Exercício prático 2 (d) (notebooks/02_gmm_ood.ipynb), escolha do detector pela validação
     rows = [ood_metrics(*val_scores[k]) for k in keys]
     table = pd.DataFrame(rows, index=pd.Index(keys, name="candidato", tupleize_cols=False))
     table["complexidade"] = [complexity[k] for k in keys] if complexity is not None else 0
     # ordenação estável: em empate na métrica e na complexidade, vale a ordem de val_scores
     table = table.sort_values([metric, "complexidade"], ascending=[metric == "fpr95", True], kind="stable")
     return table.index[0], table
+    # END SOLUTION
