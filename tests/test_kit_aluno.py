@@ -61,6 +61,7 @@ def _notebook():
                 _cel("code", "print(valor_secreto)"),
                 _cel("code", "print(quadrado(2), math.e)"),
                 _cel("markdown", "A resposta secreta é 42.", [kit.TAG, "outra"]),
+                _cel("markdown", "## Conclusão: dá certo?\n\nSim, porque 42.", [kit.TAG]),
                 _cel("code", "a = 1\n### BEGIN SOLUTION\nb_secreto = a + 41\n### END SOLUTION\nprint(b_secreto)"),
                 _cel("code", "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1000\n    ### END SOLUTION\n"),
                 _cel("markdown", "Enunciado da (b).\n\n<!-- BEGIN SOLUTION -->\nResposta escondida (b).\n"
@@ -108,7 +109,7 @@ def test_notebook_esqueletos_e_sem_saidas():
     nb, regioes = kit.limpar_notebook(_notebook(), "notebooks/brinquedo.ipynb", ("kmeans",))
     fontes = ["".join(c["source"]) for c in nb["cells"]]
     tudo = "\n".join(fontes)
-    assert len(regioes) == 5
+    assert len(regioes) == 6
     for segredo in ("return x * x", "valor_secreto = quadrado", "42", "a + 41", "x + 1000", "escondida"):
         assert segredo not in tudo
     assert "BEGIN SOLUTION" not in tudo and "END SOLUTION" not in tudo
@@ -125,7 +126,8 @@ def test_notebook_esqueletos_e_sem_saidas():
     # célula de autoverificação logo depois da primeira célula de código
     assert nb["cells"][2]["id"] == "autoverificacao-md" and "verificar('kmeans')" in fontes[3]
     assert fontes[6] == kit.RESPOSTA and nb["cells"][6]["metadata"]["tags"] == ["outra"]
-    assert "Enunciado da (b)." in fontes[9] and kit.RESPOSTA in fontes[9] and "Fim." in fontes[9]
+    assert fontes[7] == "## Conclusão: dá certo?\n\n" + kit.RESPOSTA             # o título (a pergunta) fica
+    assert "Enunciado da (b)." in fontes[10] and kit.RESPOSTA in fontes[10] and "Fim." in fontes[10]
     assert _notebook()["cells"][1]["outputs"]          # o original não é alterado
 
 

@@ -76,6 +76,12 @@ class Regiao:
     linhas: list = field(default_factory=list)
 
 
+def _removidas(origem, original, esqueleto_):
+    """Região com as linhas do original que o esqueleto não manteve de propósito (títulos, assinaturas, imports)."""
+    ficou = {_normal(l) for l in esqueleto_.splitlines()}
+    return Regiao(origem, [l for l in original.splitlines() if _normal(l) not in ficou])
+
+
 # ============================================================================ pacote (.py)
 def _pares(linhas, origem):
     """Pares (início, fim) de índices das linhas de marca, conferindo o aninhamento."""
@@ -247,6 +253,8 @@ def _stub_funcao(no, linhas):
         stub.body = [ast.parse(f"raise NotImplementedError('implemente {no.name} (# SEU CÓDIGO AQUI)')").body[0]]
         return ast.unparse(stub).splitlines()
     fim = corpo.end_lineno if tem_doc else corpo.lineno - 1
+    while not tem_doc and fim > no.lineno and (not linhas[fim - 1].strip() or linhas[fim - 1].strip().startswith("#")):
+        fim -= 1                          # comentários antes do 1º comando são parte da solução
     recuo = " " * corpo.col_offset
     return (linhas[inicio - 1:fim]
             + [recuo + SEU_CODIGO,
@@ -278,16 +286,28 @@ def _regioes_de_codigo(fonte, usados_fora, origem):
         trecho = "".join(linhas[ini + 1:fim])
         novo += linhas[ultimo:ini]
         if recuo:
-            novo += [recuo + SEU_CODIGO + "\n",
-                     recuo + f"raise NotImplementedError({_literal('complete esta parte da célula')})\n"]
+            troca = (recuo + SEU_CODIGO + "\n"
+                     + recuo + f"raise NotImplementedError({_literal('complete esta parte da célula')})\n")
         else:
             depois = "".join(linhas[fim + 1:])
             usados = usados_fora | _nomes_lidos(depois)
-            novo.append(esqueleto(trecho, usados, origem) + "\n")
-        regioes.append(Regiao(f"{origem}, linhas {ini + 2}-{fim}", [l.rstrip("\n") for l in linhas[ini + 1:fim]]))
+            troca = esqueleto(trecho, usados, origem) + "\n"
+        novo.append(troca)
+        regioes.append(_removidas(f"{origem}, linhas {ini + 2}-{fim}", trecho, troca))
         ultimo = fim + 1
     novo += linhas[ultimo:]
     return "".join(novo), regioes
+
+
+def _resposta_markdown(fonte):
+    """Markdown de resposta: os títulos do começo da célula (a pergunta) e "_Escreva sua resposta aqui._"."""
+    titulos = []
+    for linha in fonte.splitlines():
+        if re.match(r"#{1,6} ", linha):
+            titulos.append(linha)
+        elif linha.strip() or not titulos:
+            break
+    return "\n\n".join(titulos + [RESPOSTA])
 
 
 def _celulas_verificacao(exercicios):
@@ -335,8 +355,9 @@ def limpar_notebook(nb, caminho, exercicios=()):
         fonte = _fonte(cel)
         if cel.get("cell_type") == "code":
             if TAG in tags:
-                _por_fonte(cel, esqueleto(fonte, lidos_depois[i], origem))
-                regioes.append(Regiao(origem, fonte.splitlines()))
+                novo = esqueleto(fonte, lidos_depois[i], origem)
+                _por_fonte(cel, novo)
+                regioes.append(_removidas(origem, fonte, novo))
             else:
                 novo, rs = _regioes_de_codigo(fonte, lidos_depois[i], origem)
                 _por_fonte(cel, novo)
@@ -345,9 +366,10 @@ def limpar_notebook(nb, caminho, exercicios=()):
             cel["execution_count"] = None
         elif cel.get("cell_type") == "markdown":
             if TAG in tags:
-                _por_fonte(cel, RESPOSTA)
+                novo = _resposta_markdown(fonte)
+                _por_fonte(cel, novo)
                 cel.pop("attachments", None)
-                regioes.append(Regiao(origem, fonte.splitlines()))
+                regioes.append(_removidas(origem, fonte, novo))
             else:
                 trechos = MD_REGIAO.findall(fonte)
                 if trechos:
@@ -369,6 +391,20 @@ def limpar_notebook(nb, caminho, exercicios=()):
         pos = len(celulas) if primeira is None else primeira + 1
         celulas[pos:pos] = _celulas_verificacao(exercicios)
     return nb, regioes
+
+
+def _fora_das_regioes(nb):
+    """Fontes das células da solução fora das regiões de solução (o que o kit pode conter)."""
+    textos = []
+    for cel in nb.get("cells", []):
+        if TAG in cel.get("metadata", {}).get("tags", []):
+            continue
+        fonte = MD_REGIAO.sub("", _fonte(cel))
+        linhas = fonte.splitlines()
+        for ini, fim in reversed(_pares(linhas, "célula") if cel.get("cell_type") == "code" else []):
+            del linhas[ini:fim + 1]
+        textos.append("\n".join(linhas))
+    return textos
 
 
 def _escrever_notebook(nb, destino, modelo_texto):
@@ -406,7 +442,7 @@ def _montar(raiz, kit):
             novo, rs = limpar_notebook(nb, rel, VERIFICACAO.get(arq.stem, ()))
             _escrever_notebook(novo, kit / rel, texto)
             regioes += rs
-            mantido += [_fonte(c) for c in novo["cells"]]
+            mantido += _fora_das_regioes(nb)
         else:
             shutil.copy2(arq, kit / rel)
     (kit / "tests").mkdir()
