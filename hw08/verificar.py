@@ -81,19 +81,6 @@ def _achar(chave):
     raise Falhou(f"não achei a função ({' ou '.join(_FUNCOES[chave])}) no pacote hw08.")
 
 
-def _nome(chave):
-    alvo = _FUNCOES[chave][0]
-    for candidato in _FUNCOES[chave]:
-        modulo = candidato.partition(":")[0]
-        try:
-            importlib.import_module(modulo)
-        except ImportError:
-            continue
-        alvo = candidato
-        break
-    return alvo.replace(":", ".")
-
-
 def _fmt(x, casas=3):
     """Número ou array em pt-BR (vírgula decimal) para as mensagens."""
     a = np.asarray(x, dtype=float)

@@ -268,3 +268,20 @@ def test_kit_do_repositorio(tmp_path):
     assert "make pdf" in readme and "make test" in readme and "python -m hw08.verificar" in readme
     make = subprocess.run(["make", "-n", "-C", str(destino), "test", "pdf"], capture_output=True, text=True)
     assert make.returncode == 0, make.stderr
+
+
+def test_regioes_do_pacote_cobrem_os_exercicios_e_nao_vazam(tmp_path):
+    """Cada função do enunciado tem sua região; cada região tem linhas exclusivas, e nenhuma sobra no kit."""
+    regioes, mantido = kit._montar(ROOT, tmp_path / "kit")
+    pacote = [r for r in regioes if r.origem.startswith("hw08/")]
+    caract = kit._caracteristicas(pacote, mantido)
+    sem = [r.origem for r, linhas in caract if not linhas]
+    assert not sem, f"regiões sem nenhuma linha exclusiva (a solução aparece fora delas): {sem}"
+    assert kit.conferir_kit(tmp_path / "kit", caract) == []
+    raises = [linha for p in (tmp_path / "kit" / "hw08").glob("*.py")
+              for linha in p.read_text(encoding="utf-8").splitlines()
+              if "raise NotImplementedError(" in linha and ": implemente hw08." in linha]
+    assert len(raises) == len(pacote)
+    for exercicio in ("passo de atribuição", "passo de atualização", "k-means++", "passo E", "passo M",
+                      "laço de treino", "escolha do detector"):
+        assert any(exercicio in r and ": implemente hw08." in r for r in raises), exercicio
