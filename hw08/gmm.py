@@ -97,7 +97,7 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     -------
     torch.Tensor of shape (n_components, n_features, n_features)
     """
-    # BEGIN SOLUTION EM da GMM, passo M: covariâncias 'full' (notebooks/03_derivacoes.ipynb, Parte 2)
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: covariâncias 'full'
     n, d = X.shape
     k = means.shape[0]
     cdt = compute_dtype or X.dtype
@@ -117,7 +117,7 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
 
 def _estimate_gaussian_covariances_tied(resp, X, nk, means, reg_covar):
     """``Σ = (XᵀX − Σ_k N_k μ_k μ_kᵀ) / Σ_k N_k + reg_covar·I``; forma (D, D)."""
-    # BEGIN SOLUTION EM da GMM, passo M: covariância 'tied' (notebooks/03_derivacoes.ipynb, Parte 2)
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: covariância 'tied'
     cov = (X.T @ X - (nk[:, None] * means).T @ means) / nk.sum()
     cov = 0.5 * (cov + cov.T)
     cov.diagonal().add_(reg_covar)
@@ -127,7 +127,7 @@ def _estimate_gaussian_covariances_tied(resp, X, nk, means, reg_covar):
 
 def _estimate_gaussian_covariances_diag(resp, X, nk, means, reg_covar):
     """``σ²_kd = Σ_n r_nk x_nd² / N_k − μ_kd² + reg_covar``; forma (K, D)."""
-    # BEGIN SOLUTION EM da GMM, passo M: covariâncias 'diag' (notebooks/03_derivacoes.ipynb, Parte 2)
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: covariâncias 'diag'
     return (resp.T @ (X * X)) / nk[:, None] - means**2 + reg_covar
     # END SOLUTION
 
@@ -147,7 +147,7 @@ _COVARIANCE_ESTIMATORS = {
 
 def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type, compute_dtype=None):
     """Passo M: ``N_k`` (com ``10·eps``), médias e covariâncias a partir de ``resp`` (N, K)."""
-    # BEGIN SOLUTION EM da GMM, passo M: N_k e médias (notebooks/03_derivacoes.ipynb, Parte 2)
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: N_k e médias
     nk = resp.sum(dim=0) + 10 * torch.finfo(resp.dtype).eps              # (K,)
     means = (resp.T @ X) / nk[:, None]                                    # (K, D)
     if covariance_type == "full":
@@ -208,7 +208,7 @@ def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dt
     Em ``"full"``, ``‖xᵀU_k − μ_kᵀU_k‖²`` de todos os ``k`` sai de um único produto
     ``X @ [U_1 … U_K]`` por bloco de linhas, feito em ``compute_dtype``.
     """
-    # BEGIN SOLUTION EM da GMM, passo E: log N(x|μ,Σ) (notebooks/03_derivacoes.ipynb, Parte 2)
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo E: log N(x|μ,Σ)
     n, d = X.shape
     k = means.shape[0]
     if covariance_type == "full":
@@ -408,7 +408,7 @@ class GaussianMixture:
     # ------------------------------------------------------------------ EM
     def _e_step(self, X, weights, means, prec_chol):
         """Log-verossimilhança média e ``log_resp`` (N, K)."""
-        # BEGIN SOLUTION EM da GMM, passo E: responsabilidades (notebooks/03_derivacoes.ipynb, Parte 2)
+        # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo E: responsabilidades
         weighted = _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type,
                                                self._compute_dtype) \
             + torch.log(weights)
