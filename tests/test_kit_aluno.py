@@ -285,3 +285,4 @@ def test_regioes_do_pacote_cobrem_os_exercicios_e_nao_vazam(tmp_path):
     for exercicio in ("passo de atribuição", "passo de atualização", "k-means++", "passo E", "passo M",
                       "laço de treino", "escolha do detector"):
         assert any(exercicio in r and ": implemente hw08." in r for r in raises), exercicio
+    assert all(r.strip().startswith('raise NotImplementedError("Exercício ') for r in raises)

@@ -586,7 +586,7 @@ def validar(raiz=RAIZ, avisar=print):
             erros.append("no kit, python -m hw08.verificar passou, mas deveria falhar (nada a implementar?).")
         avisar("\nkit do aluno (deve faltar tudo):")
         for r in dados["resultados"]:
-            ok = r["status"] == "falta" and "implemente" in r["mensagem"]
+            ok = r["status"] == "falta" and r["mensagem"].startswith("Exercício") and ": implemente " in r["mensagem"]
             avisar(f"  {'ok' if ok else 'ERRO'}  {r['exercicio']}.{r['verificacao']}: {r['status']} — {r['mensagem']}")
             if not ok:
                 erros.append(f"no kit, {r['exercicio']}.{r['verificacao']} deveria falhar por função faltando "
