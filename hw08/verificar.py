@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import sys
 import time
@@ -60,7 +61,7 @@ _FUNCOES = {
     "passo_e": ["hw08.gmm:GaussianMixture._e_step"],
     "passo_m": ["hw08.gmm:_estimate_gaussian_parameters"],
     "mlp": ["hw08.mlp:MLPClassifier.fit"],
-    "ood": ["hw08.ood:select_detector"],
+    "ood": ["hw08.ood:select_detector", "hw08.ood:choose_by_validation"],
 }
 
 
@@ -305,12 +306,15 @@ def _v_passo_e():
         ll_esperado = logsumexp(ponderado, axis=1).mean()
         resp_esperado = np.exp(ponderado - logsumexp(ponderado, axis=1, keepdims=True))
 
-        gm = modulo.GaussianMixture(k, covariance_type=tipo)
-        gm._compute_dtype = torch.float64
+        gm = modulo.GaussianMixture(k, covariance_type=tipo, dtype="float64")
         t = lambda a: torch.tensor(a, dtype=torch.float64)  # noqa: E731
         L = modulo._compute_cholesky(t(cov), tipo)
         prec_chol = modulo._precision_cholesky_from_cov_cholesky(L, tipo)
-        ll, log_resp = gm._e_step(t(X), t(pesos), t(medias), prec_chol)
+        if "params" in inspect.signature(gm._e_step).parameters:   # base de mistura: params = (π, μ, Σ, U)
+            ll, log_resp = gm._e_step(t(X), (t(pesos), t(medias), t(cov), prec_chol))
+        else:
+            gm._compute_dtype = torch.float64
+            ll, log_resp = gm._e_step(t(X), t(pesos), t(medias), prec_chol)
         resp = np.exp(_np(log_resp))
         if not _perto(resp, resp_esperado):
             i, j = np.unravel_index(np.argmax(np.abs(resp - resp_esperado)), resp.shape)
@@ -439,6 +443,16 @@ def _v_ood():
     candidatos[("full", 20)] = candidatos[("full", 10)]  # empate com (full, 10), mais complexo
     complexidade = {c: c[1] for c in candidatos}
     auroc = {c: roc_auc_score(np.r_[np.ones(300), np.zeros(300)], np.r_[a, b]) for c, (a, b) in candidatos.items()}
+    if nome.endswith("choose_by_validation"):    # a escolha recebe as AUROCs de validação já calculadas
+        linhas = [{"covariance_type": c[0], "n_components": c[1], "val_auroc": auroc[c]} for c in candidatos]
+        i = select(linhas)
+        if list(candidatos)[i] != ("full", 10):
+            raise Falhou(
+                "a escolha deveria ficar com a linha de maior AUROC de validação "
+                f"({', '.join(f'{c}: {_fmt(v)}' for c, v in auroc.items())}), e no empate com o menor K: "
+                f"esperado a linha 0 (('full', 10)), obtido a linha {i} ({list(candidatos)[i]!r})."
+            )
+        return nome
     melhor, tabela = select(candidatos, complexity=complexidade)
     if melhor != ("full", 10):
         raise Falhou(

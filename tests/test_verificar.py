@@ -168,3 +168,31 @@ def test_select_detector_fpr95_menor_e_melhor():
 def test_select_detector_erros_em_portugues(kwargs, padrao):
     with pytest.raises(ValueError, match=padrao):
         select_detector(**kwargs)
+
+
+# ----------------------------------------------------------------------------- API da base de mistura (issue 12)
+def test_passo_e_com_a_assinatura_da_base_de_mistura(monkeypatch):
+    """Se o passo E passar a receber params = (π, μ, Σ, U), a verificação o chama assim."""
+    original = hw08.gmm.GaussianMixture._e_step
+
+    def e_step(self, X, params):
+        self._compute_dtype = torch.float64
+        weights, means, _, prec_chol = params
+        return original(self, X, weights, means, prec_chol)
+
+    monkeypatch.setattr(hw08.gmm.GaussianMixture, "_e_step", e_step)
+    assert _um("gmm.passo-e")["status"] == "ok"
+
+
+def test_escolha_ood_com_choose_by_validation(monkeypatch):
+    """Sem select_detector, a verificação usa hw08.ood.choose_by_validation(linhas) -> índice."""
+    def choose_by_validation(rows):
+        return min(range(len(rows)), key=lambda i: (-rows[i]["val_auroc"], rows[i].get("n_components", 0)))
+
+    monkeypatch.delattr(hw08.ood, "select_detector")
+    monkeypatch.setattr(hw08.ood, "choose_by_validation", choose_by_validation, raising=False)
+    r = _um("ood.escolha")
+    assert r["status"] == "ok" and r["funcao"] == "hw08.ood.choose_by_validation"
+    monkeypatch.setattr(hw08.ood, "choose_by_validation", lambda rows: len(rows) - 1)
+    r = _um("ood.escolha")
+    assert r["status"] == "errado" and "maior AUROC de validação" in r["mensagem"]
