@@ -9,7 +9,7 @@ PDF := export/hw08.pdf
 # Os dados vêm de $HW08_DATA_MIRROR, se definida (sem rede), senão do download do torchvision.
 export HW08_DATA_MIRROR
 
-.PHONY: help setup data notebooks pdf test test-browser unit nbval nbval-alt lab bench lock clean distclean
+.PHONY: help setup data notebooks pdf test test-browser unit nbval nbval-alt lab bench lock aluno validar-aluno verificar clean distclean
 
 help:
 	@echo "make setup      cria .venv, instala hw08[dev] e registra o kernel 'hw08'"
@@ -22,6 +22,9 @@ help:
 	@echo "make test-browser  JupyterLab no Chromium: kernel, Run All de 00/01, widget, MathJax, figuras"
 	@echo "make lab        abre o JupyterLab em notebooks/"
 	@echo "make bench      benchmarks contra o scikit-learn"
+	@echo "make aluno      gera o kit do aluno em dist/aluno/ (enunciado para fazer, sem as soluções)"
+	@echo "make validar-aluno  o kit falha em cada verificação (função faltando) e a solução passa todas"
+	@echo "make verificar  python -m hw08.verificar: as verificações dos exercícios nesta cópia"
 	@echo "make clean      apaga caches e o PDF (distclean: também .venv e data/)"
 
 setup: $(STAMP)/setup
@@ -101,9 +104,19 @@ lock: $(STAMP)/setup
 bench: $(STAMP)/data
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# Kit do aluno gerado da mesma fonte (regiões de solução -> esqueletos; ver tools/kit_aluno.py).
+aluno: $(STAMP)/setup
+	$(PY) tools/kit_aluno.py gerar -o dist/aluno
+
+validar-aluno: $(STAMP)/setup
+	$(PY) tools/kit_aluno.py validar
+
+verificar: $(STAMP)/setup
+	$(PY) -m hw08.verificar
+
 clean:
 	rm -rf .pytest_cache export/_build $(PDF) $(PDF:.pdf=.json) $(STAMP)/data
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(STAMP) data
+	rm -rf $(VENV) $(STAMP) data dist

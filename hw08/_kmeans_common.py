@@ -58,6 +58,7 @@ def kmeans_plusplus(X, n_clusters, generator, X_sq=None, n_local_trials=None):
     -------
     torch.Tensor of shape (n_clusters, n_features)
     """
+    # BEGIN SOLUTION Exercício prático 1 (notebooks/01_kmeans_mnist.ipynb), inicialização k-means++
     n_samples = X.shape[0]
     if X_sq is None:
         X_sq = (X * X).sum(dim=1)
@@ -78,6 +79,7 @@ def kmeans_plusplus(X, n_clusters, generator, X_sq=None, n_local_trials=None):
         centers[c] = X[candidates[best]]
         closest = new_closest[:, best].contiguous()
     return centers
+    # END SOLUTION
 
 
 def class_means_init(X, y, n_clusters):

@@ -82,6 +82,7 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     -------
     torch.Tensor of shape (n_components, n_features, n_features)
     """
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: covariâncias 'full'
     n, d = X.shape
     k = means.shape[0]
     cdt = compute_dtype or X.dtype
@@ -97,19 +98,24 @@ def _estimate_gaussian_covariances_full(resp, X, nk, means, reg_covar, compute_d
     cov = 0.5 * (cov + cov.mT)                                            # simetria exata
     cov.diagonal(dim1=-2, dim2=-1).add_(reg_covar)
     return cov
+    # END SOLUTION
 
 
 def _estimate_gaussian_covariances_tied(resp, X, nk, means, reg_covar):
     """``Σ = (XᵀX − Σ_k N_k μ_k μ_kᵀ) / Σ_k N_k + reg_covar·I``; forma (D, D)."""
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: covariância 'tied'
     cov = (X.T @ X - (nk[:, None] * means).T @ means) / nk.sum()
     cov = 0.5 * (cov + cov.T)
     cov.diagonal().add_(reg_covar)
     return cov
+    # END SOLUTION
 
 
 def _estimate_gaussian_covariances_diag(resp, X, nk, means, reg_covar):
     """``σ²_kd = Σ_n r_nk x_nd² / N_k − μ_kd² + reg_covar``; forma (K, D)."""
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: covariâncias 'diag'
     return (resp.T @ (X * X)) / nk[:, None] - means**2 + reg_covar
+    # END SOLUTION
 
 
 def _estimate_gaussian_covariances_spherical(resp, X, nk, means, reg_covar):
@@ -127,6 +133,7 @@ _COVARIANCE_ESTIMATORS = {
 
 def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type, compute_dtype=None):
     """Passo M: ``N_k`` (com ``10·eps``), médias e covariâncias a partir de ``resp`` (N, K)."""
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo M: N_k e médias
     nk = resp.sum(dim=0) + 10 * torch.finfo(resp.dtype).eps              # (K,)
     means = (resp.T @ X) / nk[:, None]                                    # (K, D)
     if covariance_type == "full":
@@ -134,6 +141,7 @@ def _estimate_gaussian_parameters(X, resp, reg_covar, covariance_type, compute_d
     else:
         cov = _COVARIANCE_ESTIMATORS[covariance_type](resp, X, nk, means, reg_covar)
     return nk, means, cov
+    # END SOLUTION
 
 
 def _compute_cholesky(covariances, covariance_type):
@@ -186,6 +194,7 @@ def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dt
     Em ``"full"``, ``‖xᵀU_k − μ_kᵀU_k‖²`` de todos os ``k`` sai de um único produto
     ``X @ [U_1 … U_K]`` por bloco de linhas, feito em ``compute_dtype``.
     """
+    # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo E: log N(x|μ,Σ)
     n, d = X.shape
     k = means.shape[0]
     if covariance_type == "full":
@@ -212,6 +221,7 @@ def _estimate_log_gaussian_prob(X, means, prec_chol, covariance_type, compute_dt
         prec = prec_chol**2                                                         # (K,)
         maha = ((means**2).sum(1) - 2.0 * (X @ means.T) + (X * X).sum(1, keepdim=True)) * prec
     return -0.5 * (d * math.log(2 * math.pi) + maha) + log_det
+    # END SOLUTION
 
 
 class GaussianMixture(BaseMixture):
@@ -404,9 +414,11 @@ class GaussianMixture(BaseMixture):
     # ------------------------------------------------------------------ passos E e M
     def _estimate_weighted_log_prob(self, X, params):
         """``log π_k + log N(x_n | μ_k, Σ_k)``, forma (N, K)."""
+        # BEGIN SOLUTION Exercício de papel e caneta 2 (notebooks/03_derivacoes.ipynb, Parte 2), EM da GMM, passo E: log π_k + log N(x|μ,Σ)
         weights, means, _, prec_chol = params
         return _estimate_log_gaussian_prob(X, means, prec_chol, self.covariance_type,
                                            self._compute_dtype) + torch.log(weights)
+        # END SOLUTION
 
     def _m_step(self, X, log_resp):
         """Passo M: ``(weights, means, covariances, precisions_cholesky)`` a partir de ``log r``."""

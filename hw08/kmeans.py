@@ -81,12 +81,14 @@ def _assign(X, centers, out=None, X_csr=None):
         ``min_k (‖μ_k‖² − 2 x·μ_k)``; somando ``‖x‖²`` dá a distância ao quadrado ao centroide.
     labels : torch.Tensor of shape (n_samples,)
     """
+    # BEGIN SOLUTION Exercício prático 1 (notebooks/01_kmeans_mnist.ipynb), passo de atribuição do K-means
     C_sq = (centers * centers).sum(dim=1)
     if X_csr is None:
         d = torch.addmm(C_sq.unsqueeze(0), X, centers.T, alpha=-2.0, out=out)  # (N, K)
     else:
         d = torch.mm(X_csr, centers.T.contiguous()).mul_(-2.0).add_(C_sq)
     return d.min(dim=1)
+    # END SOLUTION
 
 
 def _update_sums(X, labels, ref_labels, sums, counts, n_clusters):
@@ -103,6 +105,7 @@ def _update_sums(X, labels, ref_labels, sums, counts, n_clusters):
     sums : torch.Tensor of shape (n_clusters, n_features), float64
     counts : torch.Tensor of shape (n_clusters,), int64
     """
+    # BEGIN SOLUTION Exercício prático 1 (notebooks/01_kmeans_mnist.ipynb), passo de atualização do K-means
     if ref_labels is not None:
         changed = torch.nonzero(labels != ref_labels).flatten()
         if len(changed) <= X.shape[0] // 8:
@@ -117,6 +120,7 @@ def _update_sums(X, labels, ref_labels, sums, counts, n_clusters):
     sums = torch.zeros((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
     sums = sums.index_add_(0, labels, X).to(torch.float64)
     return sums, counts
+    # END SOLUTION
 
 
 def _lloyd(X, X_sq, centers, n_clusters, max_iter, tol, progress=None, X_csr=None):

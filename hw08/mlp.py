@@ -163,6 +163,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             self.history_["val_accuracy"] = []
         progress = progress_bar(self.verbose, self.n_epochs, "épocas", unit="época")
         for _ in range(self.n_epochs):
+            # BEGIN SOLUTION Exercício prático 2 (a) (notebooks/02_gmm_ood.ipynb), laço de treino de uma época do MLP
             self.model_.train()
             order = torch.randperm(X.shape[0], generator=generator).to(self._device)
             total, correct = 0.0, 0
@@ -179,6 +180,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 correct += int((logits.argmax(1) == y[idx]).sum())
             self.history_["loss"].append(total / X.shape[0])
             self.history_["accuracy"].append(correct / X.shape[0])
+            # END SOLUTION
             if validation_data is not None:
                 self.history_["val_accuracy"].append(self.score(*validation_data))
             if progress is not None:

@@ -200,11 +200,13 @@ def sweep_gmm(F_train, F_val_in, F_val_out, grid, **gmm_params):
 
 def choose_by_validation(rows):
     """Índice da linha com maior AUROC de validação; empate → menor K, depois menor dimensão."""
+    # BEGIN SOLUTION Exercício prático 2 (d) (notebooks/02_gmm_ood.ipynb), escolha do detector pela validação
     def key(i):
         row = rows[i]
         dim = row.get("pca_dim") or np.inf
         return (-row["val_auroc"], row.get("n_components", 0), dim)
     return min(range(len(rows)), key=key)
+    # END SOLUTION
 
 
 class OODSelector(BaseEstimator):

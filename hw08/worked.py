@@ -4,7 +4,8 @@ Implementações *pela definição*, lentas de propósito, que produzem as tabel
 à mão:
 
 - :func:`lloyd_trace`: cada iteração do K-means (algoritmo de Lloyd) como uma tabela de
-  distâncias, atribuições e novas médias;
+  distâncias, atribuições e novas médias (os passos de atribuição e atualização são os de
+  :mod:`hw08.kmeans`: uma só implementação, a do Exercício prático 1);
 - :func:`agglomerate`: clustering hierárquico aglomerativo (HAC) ingênuo, recalculando a
   distância entre todos os pares de grupos a cada passo, com as quatro ligações do handout;
   devolve a matriz de ligação no formato do SciPy, para comparar com
@@ -49,21 +50,28 @@ def lloyd_trace(X, init_centers, names=None, max_iter=20):
         ``"novas_medias"``, ``"perda"`` (soma das distâncias ao quadrado) e ``"mudou"``
         (se alguma atribuição mudou em relação à iteração anterior).
     """
+    import torch
+
+    from .kmeans import _assign, _update_sums  # os passos do K-means do pacote (Exercício prático 1)
+
     X = np.asarray(X, dtype=float)
     centers = np.asarray(init_centers, dtype=float).copy()
     names = list(names) if names is not None else [str(i) for i in range(len(X))]
     k = len(centers)
     labels, history = None, []
+    X_t = torch.as_tensor(X)
     for _ in range(max_iter):
-        d2 = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(-1)  # (N, K): dados minúsculos
-        new_labels = d2.argmin(1)
+        d2 = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(-1)  # (N, K): a tabela; dados minúsculos
+        new_labels = _assign(X_t, torch.as_tensor(centers))[1].numpy()
         table = pd.DataFrame(X, index=pd.Index(names, name="ponto"),
                              columns=[f"x{j + 1}" for j in range(X.shape[1])])
         for j in range(k):
             table[f"d²(mu{j + 1})"] = d2[:, j]
         table["grupo"] = new_labels + 1
-        new_centers = np.array([X[new_labels == j].mean(0) if np.any(new_labels == j) else centers[j]
-                                for j in range(k)])
+        sums, counts = _update_sums(X_t, torch.as_tensor(new_labels), None, None, None, k)
+        sums, counts = sums.numpy(), counts.numpy()
+        # grupo vazio: a média fica onde estava (a resolução à mão não re-semeia)
+        new_centers = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
         changed = labels is None or bool(np.any(new_labels != labels))
         history.append({"medias": centers.copy(), "tabela": table, "novas_medias": new_centers,
                         "perda": float(d2[np.arange(len(X)), new_labels].sum()), "mudou": changed})
