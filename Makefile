@@ -18,7 +18,7 @@ help:
 	@echo "make pdf        gera export/hw08.pdf (+ hw08.json) com todos os notebooks (NOME=, MATRICULA=)"
 	@echo "make test       testes unitários + nbval de todos os notebooks"
 	@echo "make nbval      só a conferência dos notebooks (NOTEBOOKS=\"notebooks/01_...ipynb\" para escolher)"
-	@echo "make nbval-alt  confere 01 e 02 sob outra configuração aritmética (1 thread, sem AVX)"
+	@echo "make nbval-alt  confere 01 e 02 sob outra configuração aritmética (ATen e MKL sem AVX)"
 	@echo "make test-browser  JupyterLab no Chromium: kernel, Run All de 00/01, widget, MathJax, figuras"
 	@echo "make lab        abre o JupyterLab em notebooks/"
 	@echo "make bench      benchmarks contra o scikit-learn"
@@ -46,8 +46,10 @@ $(STAMP)/data: $(STAMP)/setup
 # A conferência dos notebooks (make test / make nbval) NÃO fixa CPU nem threads: compara números com a
 # tolerância declarada em cada notebook (hw08/nbcheck.py). Para provar que isso vale em outra máquina,
 # a CI também confere 01 e 02 sob uma segunda configuração aritmética (make nbval-alt): kernels sem
-# vetorização no ATen, MKL no caminho compatível (SSE2) e 1 thread — outras somas, outra ordem.
-ALT_ARITH ?= OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
+# vetorização no ATen e o MKL no caminho compatível (SSE2) — outras somas, outra ordem, em qualquer CPU
+# x86-64 (medido aqui: o MLP treinado muda, a acurácia na 4ª casa). Com 1 thread o 02 levou 966 s;
+# por isso as threads ficam as da máquina.
+ALT_ARITH ?= ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
 ALT_NOTEBOOKS ?= notebooks/01_kmeans_mnist.ipynb notebooks/02_gmm_ood.ipynb
 
 # Executa e salva as saídas de todos os notebooks (sempre: é o que o aluno pede).

@@ -697,6 +697,9 @@ def cover_info(author=None, student_id=None) -> dict:
     }
 
 
+_SOLUTION_MARK = re.compile(r"^[ \t]*# (?:BEGIN|END) SOLUTION\b[^\n]*\n", re.MULTILINE)
+
+
 def _appendix_files(files) -> list[Path]:
     """Arquivos do apêndice: relativos à pasta atual ou à raiz do pacote (``hw08/kmeans.py``)."""
     root = Path(__file__).resolve().parents[1]
@@ -896,8 +899,10 @@ def _build_pdf(paths, tmp_pdf: Path, tmp_json: Path, output: Path, *, templates,
         for name, data in resources.get("outputs", {}).items():
             (build / name).parent.mkdir(parents=True, exist_ok=True)
             (build / name).write_bytes(data)
-        for k, p in enumerate(extra):
-            shutil.copyfile(p, build / info["apendice"][k]["arquivo"])
+        for k, p in enumerate(extra):  # sem as marcas do kit do aluno (# BEGIN/END SOLUTION)
+            source = p.read_text(encoding="utf-8")
+            (build / info["apendice"][k]["arquivo"]).write_text(
+                _SOLUTION_MARK.sub("", source), encoding="utf-8")
         texinputs = sorted({p.parent.resolve() for p in paths})
         _compile(build, texinputs, keep_dir, origins)
         aux = (build / "hw08.aux").read_text(encoding="utf-8", errors="replace")

@@ -126,7 +126,8 @@ def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("out") / "entrega.pdf"
     rc = export.main([str(src), "-o", str(out), "--execute-missing",
                       "--author", "Fulana de Tal", "--student-id", "2026-0042",
-                      "--date", "1 de março de 2026", "--apendice-codigo", "hw08/_validation.py"])
+                      "--date", "1 de março de 2026", "--apendice-codigo", "hw08/_validation.py",
+                      "hw08/kmeans.py"])
     assert rc == 0
     text = _pdftotext(out)
     return src, before, out, " ".join(text.split())  # espaços/quebras de linha normalizados
@@ -456,6 +457,15 @@ def test_appendix_prints_module_source(built):
     first = next(ln for ln in (export.Path(export.__file__).parent / "_validation.py")
                  .read_text(encoding="utf-8").splitlines() if ln.startswith("def "))
     assert " ".join(first.split()) in text
+
+
+def test_appendix_hides_student_kit_marks_but_keeps_the_code(built):
+    _, _, _, text = built
+    source = (export.Path(export.__file__).parent / "kmeans.py").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, ln in enumerate(source) if ln.strip().startswith("# BEGIN SOLUTION"))
+    inside = next(ln for ln in source[start + 1:] if ln.strip() and not ln.strip().startswith("#"))
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert " ".join(inside.split()) in text
 
 
 def test_cover_without_name_has_blanks_not_git(monkeypatch):
