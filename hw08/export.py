@@ -380,7 +380,7 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
         marker = nbformat.v4.new_raw_cell("")
         marker.metadata["hw08_chapter"] = title
         # cabeçalho: título curto, para não encostar no nome do aluno
-        marker.metadata["hw08_mark"] = title if len(title) <= 48 else title[:46].rstrip(" ,:;—-") + "…"
+        marker.metadata["hw08_mark"] = title if len(title) <= 36 else title[:34].rstrip(" ,:;—-") + "…"
         marker.metadata["hw08_qclose"], open_q = open_q, []
         cells.insert(0, marker)
         for i, cell in enumerate(cells):
