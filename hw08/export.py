@@ -899,7 +899,7 @@ def _build_pdf(paths, tmp_pdf: Path, tmp_json: Path, output: Path, *, templates,
         for name, data in resources.get("outputs", {}).items():
             (build / name).parent.mkdir(parents=True, exist_ok=True)
             (build / name).write_bytes(data)
-        for k, p in enumerate(extra):  # sem as marcas do kit do aluno (# BEGIN/END SOLUTION)
+        for k, p in enumerate(extra):  # sem as linhas de marca de solução do kit do aluno
             source = p.read_text(encoding="utf-8")
             (build / info["apendice"][k]["arquivo"]).write_text(
                 _SOLUTION_MARK.sub("", source), encoding="utf-8")
