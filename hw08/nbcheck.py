@@ -222,11 +222,14 @@ def _join(text) -> str:
 
 def _texts(cell) -> list[tuple[str, str]]:
     """(chave, texto) das saídas de texto de uma célula, na ordem."""
-    out = []
+    out, stdout = [], None
     for o in cell.get("outputs", []):
         if o.get("output_type") == "stream":
-            if o.get("name") == "stdout":
-                out.append(("stdout", _join(o.get("text", ""))))
+            if o.get("name") == "stdout":  # como o nbval: todo o stdout da célula vira um texto só
+                if stdout is None:
+                    stdout = len(out)
+                    out.append(("stdout", ""))
+                out[stdout] = ("stdout", out[stdout][1] + _join(o.get("text", "")))
             continue
         for key, val in o.get("data", {}).items():
             if key.startswith("text/") and key != "text/latex":

@@ -35,6 +35,8 @@ import warnings
 
 import numpy as np
 
+from .formato import pt
+
 __all__ = ["verificar", "a_fazer", "EXERCICIOS", "main"]
 
 # Tolerâncias (as mesmas da conferência dos notebooks): contas determinísticas em float64 são
@@ -85,7 +87,7 @@ def _fmt(x, casas=3):
     """Número ou array em pt-BR (vírgula decimal) para as mensagens."""
     a = np.asarray(x, dtype=float)
     if a.ndim == 0:
-        return f"{float(a):.{casas}f}".replace(".", ",")
+        return pt(float(a), casas, milhar=False)
     return "[" + "; ".join(_fmt(v, casas) for v in a) + "]"
 
 
