@@ -175,6 +175,27 @@ def test_csr_copy_only_for_sparse_large_cpu_data():
     assert kmeans_module._csr_copy(torch.from_numpy(X[:100])) is None        # pequena: não compensa
 
 
+def test_csr_copy_checks_the_real_density_after_the_sample():
+    # as linhas amostradas (uma a cada 16) são zero, as outras densas: a amostra engana,
+    # a contagem exata na cópia recusa
+    X = torch.ones(4000, 300)
+    X[::kmeans_module._DENSITY_STRIDE] = 0
+    assert kmeans_module._csr_copy(X) is None
+
+
+def test_column_mean_matches_numpy_float64():
+    from hw08._kmeans_common import column_mean
+
+    r = np.random.default_rng(3)
+    X = (r.normal(0, 1, (10_001, 7)) + 1e4).astype(np.float32)
+    got = column_mean(torch.from_numpy(X), chunk=1000)
+    assert got.dtype == torch.float64
+    np.testing.assert_allclose(got.numpy(), X.astype(np.float64).mean(axis=0), rtol=1e-6)
+    X64 = X.astype(np.float64)
+    np.testing.assert_allclose(column_mean(torch.from_numpy(X64), chunk=999).numpy(), X64.mean(axis=0),
+                               rtol=1e-13)
+
+
 def test_sparse_path_gives_the_dense_result(monkeypatch):
     X, truth = _sparse_blobs()
     init = X[[np.flatnonzero(truth == j)[0] for j in range(6)]]
@@ -234,10 +255,10 @@ def test_sparse_path_far_from_origin_is_centred():
     X = np.zeros((2000, 600), dtype=np.float32)
     X[:1000, :50] = 1e4 + r.normal(0, 1, (1000, 50))
     X[1000:, :50] = 1e4 + 1 + r.normal(0, 1, (1000, 50))
-    shift, _, csr = _reference_point(torch.as_tensor(X))
+    shift, _, csr, _ = _reference_point(torch.as_tensor(X))
     assert csr is None and float(shift[0]) > 1e3
     # MNIST-like (perto da origem): fica esparsa, sem centrar
     Z = np.zeros((2000, 600), dtype=np.float32)
     Z[:, :60] = r.random((2000, 60))
-    shift, _, csr = _reference_point(torch.as_tensor(Z))
+    shift, _, csr, _ = _reference_point(torch.as_tensor(Z))
     assert csr is not None and not bool(shift.any())
