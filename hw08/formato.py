@@ -70,16 +70,36 @@ def pt_g(x, algarismos=3):
 
 
 def _formata_pandas(v):
-    """Formato padrão dos floats nas tabelas do pandas (precisão de ``display.precision``)."""
+    """Formato padrão dos floats nas tabelas do pandas.
+
+    Até ``display.precision`` casas, sem os zeros finais (mas com ao menos uma casa): uma coluna
+    arredondada com ``.round(2)`` mostra ``24,59`` e ``4,1``, não ``24,590`` e ``4,100`` — com vírgula
+    decimal, ``288,000`` se leria como duzentos e oitenta e oito mil.
+    """
     import pandas as pd
 
     casas = pd.get_option("display.precision")
     if v != 0 and math.isfinite(v) and (abs(v) < 10 ** (-casas) or abs(v) >= 1e9):
         return pt_g(v, max(casas, 3))
-    return pt(v, casas)
+    texto = pt(v, casas)
+    if "," in texto and casas > 1:
+        inteiro, _, frac = texto.partition(",")
+        texto = inteiro + "," + (frac.rstrip("0") or "0")
+    return texto
 
 
 # --------------------------------------------------------------------------- matplotlib
+def _milhar(texto, sep):
+    """Separa os milhares das partes inteiras com 5 ou mais algarismos (``20000`` → ``20 000``)."""
+    import re
+
+    def troca(m):
+        d = m.group(0)
+        return sep.join([d[:len(d) % 3]] * bool(len(d) % 3) + [d[i:i + 3] for i in range(len(d) % 3, len(d), 3)])
+
+    return re.sub(r"(?<![\d.])\d{5,}", troca, texto)
+
+
 def _classe_formatador():
     from matplotlib.ticker import ScalarFormatter
 
@@ -89,8 +109,8 @@ def _classe_formatador():
         @staticmethod
         def _v(texto):
             if "$" in texto:                        # modo mathtext: vírgula sem espaço extra
-                return texto.replace(".", "{,}")
-            return texto.replace(".", ",")
+                return _milhar(texto, "\\,").replace(".", "{,}")
+            return _milhar(texto, "\u202f").replace(".", ",")
 
         def __call__(self, x, pos=None):
             return self._v(super().__call__(x, pos))

@@ -41,7 +41,15 @@ def test_estilo_pt_eixos_e_tabelas():
         assert "0,4" in rotulos and not any("." in r for r in rotulos)
         with pd.option_context("display.precision", 3):
             texto = pd.DataFrame({"a": [1.5, -3.78249]}).to_string()
-        assert "1,500" in texto and "−3,782" in texto
+        assert "1,5" in texto and "1,500" not in texto and "−3,782" in texto
+        with pd.option_context("display.precision", 3):
+            # .round(1) numa tabela: sem zeros finais ("288,000" pareceria 288 mil)
+            texto = pd.DataFrame({"pico (MB)": [1.1, 18.0, 288.0]}).to_string()
+        assert "1,1" in texto and "18,0" in texto and "288,0" in texto and "288,00" not in texto
+        fig2, ax2 = plt.subplots()
+        ax2.plot([0, 60000], [0, 1])
+        fig2.canvas.draw()
+        assert "60\u202f000" in [t.get_text() for t in ax2.get_xticklabels()]   # milhar separado
     finally:
         estilo_pt(False)
         plt.close("all")
