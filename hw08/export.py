@@ -269,13 +269,17 @@ def strip_test_markers(source: str) -> str:
 
 # ----- questões: uma por página, a partir dos metadados das células -------------------------------
 
+_QUESTION_KEYS = ("questao", "enunciado", "a_partir_de", "termina_antes_de")
+
+
 def cell_questions(cell, path: Path, index: int) -> list[dict]:
     """As questões marcadas na célula: ``cell.metadata.hw08.questoes`` (lista de ``{"questao",
-    "enunciado"?, "a_partir_de"?}``) ou a forma curta ``cell.metadata.hw08.questao``."""
+    "enunciado"?, "a_partir_de"?, "termina_antes_de"?}``) ou a forma curta
+    ``cell.metadata.hw08.questao``."""
     meta = cell.get("metadata", {}).get("hw08") or {}
     items = meta.get("questoes")
     if items is None and meta.get("questao"):
-        items = [{k: meta[k] for k in ("questao", "enunciado", "a_partir_de") if k in meta}]
+        items = [{k: meta[k] for k in _QUESTION_KEYS if k in meta}]
     items = items or []
     if not isinstance(items, list) or not all(isinstance(q, dict) and q.get("questao") for q in items):
         raise ExportError(
@@ -325,6 +329,11 @@ def split_questions(nb, path: Path) -> list:
             if q is not None:
                 box = nbformat.v4.new_markdown_cell(q.get("enunciado") or "")
                 box.metadata["hw08_qbox"] = {"questao": q["questao"]}
+                # para end_questions_at_sections: onde a questão termina
+                box.metadata["hw08_qstart"] = {
+                    "nivel": _heading_level(text.lstrip("\n").split("\n", 1)[0])
+                    if cell.cell_type == "markdown" else None,
+                    "celula": index, "termina_antes_de": q.get("termina_antes_de")}
                 if "hw08_source" in cell.metadata:  # um erro no enunciado aponta a célula marcada
                     box.metadata["hw08_source"] = list(cell.metadata["hw08_source"])
                 out.append(box)
@@ -334,8 +343,93 @@ def split_questions(nb, path: Path) -> list:
                 part = copy.deepcopy(cell)
                 part.source = text
                 part.pop("id", None)
+            part.metadata["hw08_qcell"] = index  # os títulos da célula marcada são da questão
             if part.cell_type != "markdown" or part.source.strip():
                 out.append(part)
+    return out
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]")
+
+
+def _heading_level(line: str) -> int | None:
+    """Nível de um título markdown ``## ...`` (2), ou ``None`` se a linha não é um título."""
+    m = _HEADING.match(line)
+    return len(m.group(1)) if m else None
+
+
+def end_questions_at_sections(cells, path: Path) -> list:
+    """Marca onde cada questão termina quando ela não vai até a próxima questão ou capítulo.
+
+    Uma questão cujo texto começa num título de nível ``n`` (``## (d) ...``: 2) termina antes do
+    próximo título de nível ``n`` ou menor (``## Conclusão``) que não esteja na própria célula
+    marcada (os títulos dela, como ``### No MNIST binarizado`` dentro da Questão 3, são da questão);
+    sem título no começo, vale o nível da seção onde ela está. Com ``"termina_antes_de": "texto"``
+    nos metadados, ela termina antes da primeira linha de texto que começa com ``texto`` (e os
+    títulos não contam). A célula onde a questão termina leva ``hw08_qend`` (é dividida na linha,
+    só na cópia do PDF); a próxima questão e o fim do capítulo continuam fechando as abertas.
+    """
+    out = []
+    queue = list(cells)
+    current = None  # a questão aberta: {"questao", "nivel", "celula", "termina_antes_de"}
+    section = 1  # nível da seção atual (o título do notebook é o nível 1)
+
+    def check_stop_found():
+        if current and current["termina_antes_de"]:
+            raise ExportError(
+                f"{path}: nenhuma linha de texto depois da questão {current['questao']!r} começa com "
+                f"{current['termina_antes_de']!r} (\"termina_antes_de\" nos metadados hw08); corrija "
+                "o texto ou tire a chave (a questão termina no próximo título do mesmo nível).")
+
+    while queue:
+        cell = queue.pop(0)
+        start = cell.metadata.pop("hw08_qstart", None)
+        if start is not None:
+            check_stop_found()
+            current = {"questao": cell.metadata["hw08_qbox"]["questao"],
+                       "nivel": start["nivel"] or section, "celula": start["celula"],
+                       "termina_antes_de": start["termina_antes_de"], "primeira": True}
+            out.append(cell)
+            continue
+        first_piece = current is not None and current.pop("primeira", False)
+        if cell.cell_type != "markdown" or cell.metadata.get("hw08_qbox"):
+            out.append(cell)
+            continue
+        own_cell = current is not None and cell.metadata.get("hw08_qcell") == current["celula"]
+        lines = cell.source.split("\n")
+        fence, cut = None, None
+        for i, line in enumerate(lines):
+            stripped = line.lstrip()
+            if fence:
+                fence = None if stripped.startswith(fence) else fence
+                continue
+            if stripped.startswith(("```", "~~~")):
+                fence = stripped[:3]
+                continue
+            level = _heading_level(line)
+            if current is not None and not (first_piece and i == 0):
+                stop = current["termina_antes_de"]
+                if (line.startswith(stop) if stop
+                        else level is not None and level <= current["nivel"] and not own_cell):
+                    cut = i
+                    break
+            if level is not None:
+                section = level
+        if cut is None:
+            out.append(cell)
+            continue
+        current = None
+        if cut > 0:
+            rest = copy.deepcopy(cell)
+            rest.pop("id", None)
+            rest.source = "\n".join(lines[cut:])
+            cell.source = "\n".join(lines[:cut])
+            out.append(cell)
+            cell = rest
+        cell.metadata["hw08_qend"] = True
+        cell.metadata.pop("hw08_qcell", None)
+        queue.insert(0, cell)  # o resto da célula ainda conta para o nível das seções
+    check_stop_found()
     return out
 
 
@@ -348,7 +442,9 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
 
     As questões (``hw08_qbox``) ganham ``index`` (1, 2, ...) e ``nova_pagina``; a célula que abre a
     próxima questão ou o próximo capítulo leva ``hw08_qclose`` (a questão anterior termina na página
-    antes dela). ``merged.metadata.hw08_export`` recebe ``questoes`` e ``abertas``.
+    antes dela); a que abre uma seção que não é da questão (:func:`end_questions_at_sections`) leva
+    ``hw08_qend`` (a questão termina na página onde essa seção começa, antes do título).
+    ``merged.metadata.hw08_export`` recebe ``questoes`` e ``abertas``.
     """
     import nbformat
 
@@ -367,6 +463,7 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
         for i, cell in enumerate(nb.cells):  # origem de cada célula, para apontar erros do LaTeX
             cell.metadata["hw08_source"] = [str(path), i]
         nb.cells = split_questions(nb, path)  # antes de tudo: "a_partir_de" cita o texto original
+        nb.cells = end_questions_at_sections(nb.cells, path)
         clean_outputs(nb)
         title = split_title(nb, path)
         for cell in nb.cells:
@@ -393,6 +490,8 @@ def merge_notebooks(paths, *, execute: str = "none", timeout: int = 600, kernel:
                 open_q.append(box["index"])
                 questions.append({"index": box["index"], "questao": box["questao"],
                                   "notebook": path.name})
+            elif cell.metadata.get("hw08_qend"):  # fim da seção da questão (não é questão)
+                cell.metadata["hw08_qend"], open_q = open_q, []
             cid = cell.get("id") or f"c{i}"
             while cid in seen:
                 cid = f"nb{k}-{cid}"[:64]

@@ -92,6 +92,11 @@ def _write_fixtures(folder):
         new_markdown_cell("Texto da parte (a).\n\n### Parte b\n\nTexto da parte (b).",
                           metadata={"hw08": {"questoes": [
                               {"questao": "Exercício prático 2 (b)", "a_partir_de": "### Parte b"}]}}),
+        new_code_cell("print('fim de (b)')", execution_count=4,
+                      outputs=[new_output("stream", name="stdout", text="fim de (b)\n")]),
+        # uma seção que não é questão, maior que uma página: (b) termina antes dela (mapa de páginas)
+        new_markdown_cell("Último parágrafo de (b).\n\n## Conclusão do caderno\n\n" + "\n\n".join(
+            f"Parágrafo {i} da conclusão, que não é resposta de nenhuma questão." for i in range(1, 61))),
     ])
     nb2 = new_notebook(cells=[
         new_markdown_cell("# Segundo caderno: exercícios\n\nPalavra acentuada: Ação.\n\n"
@@ -156,7 +161,7 @@ def test_pdf_pages_titles_and_text(built):
 
     src, _, out, text = built
     reader = PdfReader(out)
-    assert 9 <= len(reader.pages) <= 20
+    assert 9 <= len(reader.pages) <= 24
     for title in ("Trabalho de casa 08: K-means e modelos de mistura", "Fulana de Tal",
                   "Matrícula: 2026-0042", "1 de março de 2026", "Sumário", "Primeiro caderno",
                   "Segundo caderno: exercícios", "03 sem titulo", "Onde está cada resposta"):
@@ -411,6 +416,12 @@ def test_question_map_json_pages_and_bookmarks(built):
     assert "Derive a distorção." in pages[answers[0]["primeira_pagina"] - 1]
     assert "Texto da parte (a)." in pages[answers[1]["ultima_pagina"] - 1]
     assert "Texto da parte (b)." in pages[answers[2]["primeira_pagina"] - 1]
+    # (b) termina onde termina a sua seção: a conclusão (2 páginas, não é questão) fica de fora
+    b = answers[2]
+    assert "Último parágrafo de (b)." in pages[b["ultima_pagina"] - 1]
+    conclusion = [i + 1 for i, p in enumerate(pages) if "da conclusão, que não é resposta" in p]
+    assert len(conclusion) >= 2 and conclusion[-1] > b["ultima_pagina"], (conclusion, b)
+    assert answers[3]["primeira_pagina"] > conclusion[-1]
     # a tabela após o sumário e os marcadores dizem as mesmas páginas
     table = pages[_answers_page(pages) - 1]
     for a in answers:
@@ -497,6 +508,79 @@ def test_split_questions_errors(tmp_path):
     nb.cells[0].metadata["hw08"] = {"questoes": "errado"}
     with pytest.raises(export.ExportError, match="metadados hw08"):
         export.split_questions(nb, tmp_path / "x.ipynb")
+
+
+def _ends(cells, path):
+    """(questão aberta, primeira linha) de cada célula onde uma questão termina."""
+    return [c.source.split("\n")[0] for c in export.end_questions_at_sections(cells, path)
+            if c.metadata.get("hw08_qend")]
+
+
+def test_question_ends_at_next_section_of_same_level(tmp_path):
+    path = tmp_path / "x.ipynb"
+    q = {"hw08": {"questoes": [{"questao": "Q (d)"}]}}
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Capítulo\n\nIntrodução."),
+        new_markdown_cell("## (d) Quantos componentes?\n\nTexto.\n\n## Título na própria célula",
+                          metadata=q),
+        new_code_cell("x = 1"),
+        new_markdown_cell("```python\n## comentário num bloco de código, não é título\n```\n\n"
+                          "### Resposta a (d)\n\nA resposta."),
+        new_markdown_cell("Fim da resposta.\n\n## Conclusão\n\nNão é questão.\n\n## Outra"),
+    ])
+    original = "".join(c.source for c in nb.cells).replace("\n", "")
+    out = export.end_questions_at_sections(export.split_questions(nb, path), path)
+    ends = [c for c in out if c.metadata.get("hw08_qend")]
+    # só um fim: no primeiro "##" depois da célula marcada (o "###" e o "##" do bloco não contam)
+    assert [c.source for c in ends] == ["## Conclusão\n\nNão é questão.\n\n## Outra"]
+    before = out[out.index(ends[0]) - 1]
+    assert before.source == "Fim da resposta.\n" and "id" in before  # a célula foi dividida
+    assert "id" not in ends[0]  # a parte nova ganha id novo na fusão
+    # nada se perde: as linhas das células continuam todas lá, na ordem
+    assert "".join(c.source for c in out if not c.metadata.get("hw08_qbox")).replace("\n", "") \
+        == original
+
+
+def test_question_level_from_its_heading_or_section(tmp_path):
+    path = tmp_path / "x.ipynb"
+    # sem título no começo: vale a seção onde ela está (## Parte): termina no próximo "##"
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Parte\n\nIntrodução da parte."),
+        new_markdown_cell("Enunciado sem título.", metadata={"hw08": {"questao": "Q"}}),
+        new_markdown_cell("### Detalhe\n\ntexto"),
+        new_markdown_cell("## Próxima parte"),
+    ])
+    assert _ends(export.split_questions(nb, path), path) == ["## Próxima parte"]
+    # uma questão no título do notebook ("#") vai até o fim do capítulo
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 01 — Título\n\nTexto.", metadata={"hw08": {"questao": "Q1"}}),
+        new_markdown_cell("## Seção\n\n## Conclusão"),
+    ])
+    assert _ends(export.split_questions(nb, path), path) == []
+    # a Questão 3 (### na célula marcada) leva o "### No MNIST" da mesma célula; termina no "## 7."
+    nb = new_notebook(cells=[
+        new_markdown_cell("## 6. Exercício\n\n### Questão 1\n\nE.\n\n### Questão 3\n\nM.\n\n"
+                          "### No MNIST\n\nMétodo.", metadata={"hw08": {"questoes": [
+                              {"questao": "Q1"}, {"questao": "Q3", "a_partir_de": "### Questão 3"}]}}),
+        new_code_cell("bmm.fit(X)"),
+        new_markdown_cell("**Interpretação.**\n\n## 7. Outras técnicas"),
+    ])
+    assert _ends(export.split_questions(nb, path), path) == ["## 7. Outras técnicas"]
+
+
+def test_question_explicit_end_in_metadata(tmp_path):
+    path = tmp_path / "x.ipynb"
+    meta = {"hw08": {"questoes": [{"questao": "Q", "termina_antes_de": "## Comparação"}]}}
+    nb = new_notebook(cells=[
+        new_markdown_cell("## (d) Escolha\n\nTexto.", metadata=meta),
+        new_markdown_cell("## Além do (d)\n\nainda é da questão"),
+        new_markdown_cell("Fim.\n\n## Comparação com outros\n\nNão é."),
+    ])
+    assert _ends(export.split_questions(nb, path), path) == ["## Comparação com outros"]
+    nb.cells[0].metadata["hw08"]["questoes"][0]["termina_antes_de"] = "## Não existe"
+    nb.cells[2].source = "Fim.\n\n## Comparação com outros"
+    with pytest.raises(export.ExportError, match="Não existe"):
+        export.end_questions_at_sections(export.split_questions(nb, path), path)
 
 
 def test_turma_one_broken_student(tmp_path):
