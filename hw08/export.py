@@ -2,8 +2,9 @@
 
 Capa (nome e matrícula), sumário, tabela "onde está cada resposta", um capítulo por notebook, uma
 questão por página (marcada nos metadados da célula: ``"hw08": {"questoes": [{"questao": ...}]}``;
-cada uma termina no fim da sua seção, ver :func:`end_questions_at_sections`) e, opcionalmente, um apêndice com o código-fonte do hw08. Ao lado do PDF, ``<nome>.json`` com as páginas
-de cada questão (as mesmas dos marcadores do PDF).
+cada uma termina no fim da sua seção, ver :func:`end_questions_at_sections`) e, opcionalmente, um
+apêndice com o código-fonte do hw08. Ao lado do PDF, ``<nome>.json`` com as páginas de cada questão
+(as mesmas dos marcadores do PDF).
 
 Uso (instrutores e ``make pdf``)::
 
