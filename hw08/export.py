@@ -43,7 +43,8 @@ import sys
 from pathlib import Path
 
 from ._safeio import UserError, atomic_path, describe_os_error, make_temp_dir, run_cli
-from .export_latex import fix_pdf_bookmarks, html_table_to_latex, pdf_safe_headings
+from .export_latex import (fix_pdf_bookmarks, html_table_to_latex, pdf_safe_headings,
+                           table_warnings)
 
 __all__ = ["ExportError", "export_pdf", "export_turma", "main"]
 
@@ -1005,6 +1006,10 @@ def _build_pdf(paths, tmp_pdf: Path, tmp_json: Path, output: Path, *, templates,
                 _SOLUTION_MARK.sub("", source), encoding="utf-8")
         texinputs = sorted({p.parent.resolve() for p in paths})
         _compile(build, texinputs, keep_dir, origins)
+        with contextlib.suppress(OSError):
+            for warning in table_warnings((build / "hw08.log").read_text(encoding="utf-8",
+                                                                         errors="replace")):
+                print(f"hw08-export: aviso: {warning}", file=sys.stderr)
         aux = (build / "hw08.aux").read_text(encoding="utf-8", errors="replace")
         pages = _read_question_pages(aux, len(info["questoes"]))
         answers = [{"questao": q["questao"], "primeira_pagina": a, "ultima_pagina": b}

@@ -11,7 +11,7 @@ import re
 from html.parser import HTMLParser
 
 __all__ = ["fix_pdf_bookmarks", "html_table_to_latex", "math_to_text", "pdf_safe_headings",
-           "tex_to_plain"]
+           "table_warnings", "tex_to_plain"]
 
 
 # ----- tabelas do pandas: text/html -> LaTeX ------------------------------------------------------
@@ -98,14 +98,34 @@ def _tex(text: str) -> str:
 
 
 LONG_TABLE_ROWS = 40  # mais linhas que isso: longtable (pode quebrar entre páginas, cabeçalho repetido)
+HEADER_MIN_WIDTH = 5  # um cabeçalho só quebra em linhas mais estreitas que isso se a palavra for maior
+
+
+def _header_lines(text: str, width: int) -> list[str]:
+    """Quebra o texto de um cabeçalho em linhas de até ``width`` caracteres: nos espaços e, numa
+    palavra mais longa que ``width``, depois de ``_`` (``precisions_cholesky_`` → ``precisions_`` /
+    ``cholesky_``). Uma palavra que não dá para quebrar fica inteira numa linha."""
+    pieces = []  # (pedaço, separador antes dele)
+    for w, word in enumerate(text.split()):
+        parts = re.findall(r"[^_]+_*|_+", word) if len(word) > width else [word]
+        pieces += [(part, " " if j == 0 and w else "") for j, part in enumerate(parts)]
+    lines: list[str] = []
+    for part, sep in pieces:
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def html_table_to_latex(html) -> str | None:
-    """Converte a tabela HTML de um DataFrame/Styler do pandas numa tabela LaTeX (booktabs).
+    r"""Converte a tabela HTML de um DataFrame/Styler do pandas numa tabela LaTeX (booktabs).
 
-    O texto das células é o que o Lab mostra (a formatação do pandas é mantida). Tabelas de até
-    ``LONG_TABLE_ROWS`` linhas ficam numa caixa indivisível (inteira numa página, reduzida se for
-    larga demais); maiores viram ``longtable``. Devolve ``None`` se não houver tabela do pandas.
+    O texto das células é o que o Lab mostra (a formatação do pandas é mantida). Cabeçalhos mais
+    largos que os números da coluna quebram em linhas (``grupo`` / ``9 → 0``). Tabelas de até
+    ``LONG_TABLE_ROWS`` linhas ficam numa caixa indivisível (``\hwtable`` do modelo: inteira numa
+    página, no maior tamanho de letra em que cabe na largura); maiores viram ``longtable``
+    (``\hwlongtable``). Devolve ``None`` se não houver tabela do pandas.
     """
     if isinstance(html, list):
         html = "".join(html)
@@ -125,16 +145,33 @@ def html_table_to_latex(html) -> str | None:
         if cell["tag"] != "th":
             break
         n_index += cell["colspan"]
-    spec = "l" * n_index + "r" * (width - n_index)
+    align = "l" * n_index + "r" * (width - n_index)
+    data_width = [0] * width  # largura (caracteres) do corpo de cada coluna
+    for row in body:
+        col = 0
+        for cell in row:
+            if cell["colspan"] == 1:
+                data_width[col] = max(data_width[col], len(cell["text"]))
+            col += cell["colspan"]
 
-    def line(row, header):
+    def header(cell, col):
+        lines = _header_lines(cell["text"], max(data_width[col], HEADER_MIN_WIDTH))
+        if len(lines) == 1:
+            return f"\\textbf{{{_tex(lines[0])}}}"
+        return (f"\\hwhead{{{align[col]}}}{{"
+                + "\\\\".join(f"\\textbf{{{_tex(ln)}}}" for ln in lines) + "}")
+
+    def line(row, is_header):
         parts, used = [], 0
         for cell in row:
-            text = _tex(cell["text"])
-            if header and text:
-                text = f"\\textbf{{{text}}}"
             if cell["colspan"] > 1:
-                text = f"\\multicolumn{{{cell['colspan']}}}{{c}}{{{text}}}"
+                text = _tex(cell["text"])
+                text = f"\\multicolumn{{{cell['colspan']}}}{{c}}{{\\textbf{{{text}}}}}" if (
+                    is_header and text) else f"\\multicolumn{{{cell['colspan']}}}{{c}}{{{text}}}"
+            elif is_header and cell["text"]:
+                text = header(cell, used)
+            else:
+                text = _tex(cell["text"])
             parts.append(text)
             used += cell["colspan"]
         parts += [""] * (width - used)
@@ -142,13 +179,31 @@ def html_table_to_latex(html) -> str | None:
 
     head_tex = "\n".join(line(r, True) for r in head)
     body_tex = "\n".join(line(r, False) for r in body)
+    tabular = (f"\\begin{{tabular}}{{{align}}}\n\\toprule\n" + (f"{head_tex}\n\\midrule\n" if head else "")
+               + f"{body_tex}\n\\bottomrule\n\\end{{tabular}}")
     if len(body) > LONG_TABLE_ROWS:
-        return ("{\\hwtablefont\\setlength{\\LTleft}{0pt}\n"
-                f"\\begin{{longtable}}{{{spec}}}\n\\toprule\n{head_tex}\n\\midrule\n\\endhead\n"
+        # a longtable não cabe numa caixa: a tabular igual só mede a largura (escolhe a letra)
+        return (f"\\hwlongtable{{{tabular}}}{{\\setlength{{\\LTleft}}{{0pt}}\n"
+                f"\\begin{{longtable}}{{{align}}}\n\\toprule\n{head_tex}\n\\midrule\n\\endhead\n"
                 f"{body_tex}\n\\bottomrule\n\\end{{longtable}}}}\n")
-    return ("\\par\\noindent{\\hwtablefont\\adjustbox{max width=\\linewidth}{%\n"
-            f"\\begin{{tabular}}{{{spec}}}\n\\toprule\n" + (f"{head_tex}\n\\midrule\n" if head else "")
-            + f"{body_tex}\n\\bottomrule\n\\end{{tabular}}}}}}\\par\n")
+    return f"\\hwtable{{%\n{tabular}}}\n"
+
+
+_TABLE_WARNING = re.compile(r"hw08-aviso-tabela: (?:letra de ([\d.]+)pt|(longa)[^\n]*?) na página\s*(\d+)")
+
+
+def table_warnings(log: str) -> list[str]:
+    """Avisos, em português, das tabelas que o modelo LaTeX não conseguiu pôr com letra legível
+    (abaixo de 6 pt efetivos mesmo girada, ou ``longtable`` mais larga que a página), lidos do log
+    do xelatex (linhas ``hw08-aviso-tabela`` de ``\\hwtable``/``\\hwlongtable``)."""
+    out = []
+    for size, long_, page in dict.fromkeys(_TABLE_WARNING.findall(log)):
+        what = ("uma tabela longa ficou mais larga que a página" if long_ else
+                f"uma tabela larga demais ficou com letra de {float(size):.1f} pt mesmo girada"
+                .replace(".", ","))
+        out.append(f"{what} (perto da página {page}); divida-a em partes no notebook "
+                   "(por exemplo, df.iloc[:, :10] e df.iloc[:, 10:]).")
+    return out
 
 
 # ----- títulos: marcadores do PDF em texto puro ---------------------------------------------------

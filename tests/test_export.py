@@ -45,6 +45,16 @@ def _table():
 TABLE = _table()
 
 
+def _confusion(n_cols=10, prefix="grupo"):
+    """Uma matriz de confusão como a do notebook 01: 10 linhas "dígito i", colunas "grupo j → k",
+    contagens de até 4 algarismos (a mais larga das tabelas 10×10 dos notebooks)."""
+    import pandas as pd
+
+    values = [[(1009 * (3 * i + j) + 7 * i) % 7000 for j in range(n_cols)] for i in range(10)]
+    return pd.DataFrame(values, index=[f"dígito {i}" for i in range(10)],
+                        columns=[f"{prefix} {j} → {(3 * j) % 10}" for j in range(n_cols)])
+
+
 def _png_bytes():
     import matplotlib
 
@@ -88,6 +98,14 @@ def _write_fixtures(folder):
         new_code_cell("# NBVAL_IGNORE_OUTPUT\ntabela", execution_count=3, outputs=[
             new_output("execute_result", execution_count=3, data={
                 "text/html": TABLE.to_html(), "text/plain": TABLE.to_string()}),
+        ]),
+        new_code_cell("confusao", execution_count=5, outputs=[
+            new_output("execute_result", execution_count=5, data={
+                "text/html": _confusion().to_html(), "text/plain": "matriz de confusão"}),
+        ]),
+        new_code_cell("larga", execution_count=6, outputs=[  # 20 colunas: só cabe girada
+            new_output("execute_result", execution_count=6, data={
+                "text/html": _confusion(20, "coluna").to_html(), "text/plain": "tabela larga"}),
         ]),
         new_markdown_cell("Texto da parte (a).\n\n### Parte b\n\nTexto da parte (b).",
                           metadata={"hw08": {"questoes": [
@@ -381,6 +399,58 @@ def test_pandas_table_is_a_latex_table(built):
     rows = [" ".join(ln.split()) for ln in lines if "random" in ln or "k-means++" in ln]
     assert "random 393455.2241 0.5598" in rows and "k-means++ 392319.5780 0.5166" in rows, rows
     assert "inércia acurácia" in text and "\\" not in "".join(rows)
+
+
+def _text_sizes(pdf):
+    """(página, texto, tamanho efetivo em pt, girado?) de cada trecho de texto do PDF: o tamanho
+    da fonte vezes a escala da matriz de texto e da transformação atual (o que uma tabela
+    reduzida com \\resizebox encolhe), lido pelo pypdf."""
+    import math
+
+    from pypdf import PdfReader
+
+    out = []
+    for number, page in enumerate(PdfReader(pdf).pages, start=1):
+        def visit(text, cm, tm, font, size, number=number):
+            a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            if text.strip():
+                out.append((number, text.strip(), size * math.sqrt(abs(a * d - b * c)),
+                            abs(b) > abs(a)))
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_wide_tables_keep_legible_text(built):
+    """A matriz de confusão 10×10 sai com letra de pelo menos 8 pt efetivos (antes: 5 pt, reduzida
+    para caber); os cabeçalhos longos quebram em duas linhas; a de 20 colunas sai girada, com
+    pelo menos 7 pt."""
+    _, _, out, text = built
+    sizes = _text_sizes(out)
+    confusion = [s for _, t, s, rot in sizes if ("dígito" in t or t.startswith("grupo")) and not rot]
+    assert len(confusion) >= 20 and min(confusion) >= 8, sorted(confusion)[:5]
+    assert "grupo grupo grupo" in text  # "grupo" / "0 → 0": o cabeçalho em duas linhas
+    wide = [(s, rot) for _, t, s, rot in sizes if t.startswith("coluna")]
+    assert len(wide) == 20 and min(s for s, _ in wide) >= 7 and all(rot for _, rot in wide), wide
+
+
+def test_table_headers_wrap_to_the_data_width():
+    assert export_latex._header_lines("grupo 9 → 0", 5) == ["grupo", "9 → 0"]
+    assert export_latex._header_lines("precisions_cholesky_ iguais", 6) == [
+        "precisions_", "cholesky_", "iguais"]
+    assert export_latex._header_lines("acurácia", 6) == ["acurácia"]
+    tex = export_latex.html_table_to_latex(_confusion().to_html())
+    assert tex.startswith("\\hwtable{") and "\\hwhead{r}{\\textbf{grupo}\\\\\\textbf{0 → 0}}" in tex
+    assert "\\textbf{inércia}" in export_latex.html_table_to_latex(TABLE.to_html())  # cabe: uma linha
+
+
+def test_table_warnings_from_the_log():
+    log = ("bla\nhw08-aviso-tabela: letra de 5.45474pt na página 3\n"
+           "hw08-aviso-tabela: longa e mais larga que a página na página\n7\n")
+    warnings = export_latex.table_warnings(log)
+    assert len(warnings) == 2 and "5,5 pt" in warnings[0] and "página 3" in warnings[0]
+    assert "longa" in warnings[1] and "página 7" in warnings[1]
+    assert export_latex.table_warnings("nada") == []
 
 
 def test_table_conversion_multiindex():
