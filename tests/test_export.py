@@ -55,13 +55,13 @@ def _confusion(n_cols=10, prefix="grupo"):
                         columns=[f"{prefix} {j} → {(3 * j) % 10}" for j in range(n_cols)])
 
 
-def _png_bytes():
+def _png_bytes(figsize=(2, 2)):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(2, 2))
+    fig, ax = plt.subplots(figsize=figsize)
     ax.plot([0, 1], [0, 1])
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=40)
@@ -128,6 +128,12 @@ def _write_fixtures(folder):
         ]),
         new_code_cell("print(cor)", execution_count=2,
                       outputs=[new_output("stream", name="stdout", text=ANSI_TEXT)]),
+        # uma figura alta (1:6, limitada à altura do texto) logo depois do começo de uma questão:
+        # cabe no resto da página reduzida a 75 % ou mais, então não pula para a página seguinte
+        new_markdown_cell("Texto antes da figura alta.", metadata={"hw08": {"questoes": [
+            {"questao": "Papel e caneta 2", "enunciado": "Desenhe."}]}}),
+        new_code_cell("alta()", execution_count=3, outputs=[new_output("display_data", data={
+            "image/png": base64.b64encode(_png_bytes((2, 12))).decode(), "text/plain": "<Figure>"})]),
     ])
     nb2.cells[0].metadata["hw08"] = {"questoes": [{"questao": "Papel e caneta 1"}]}
     # sem título `# `: o capítulo usa o nome do arquivo; sem saídas: precisa de execução
@@ -208,6 +214,23 @@ def test_image_embedded(built):
     _, _, out, _ = built
     # a figura de saída do matplotlib e a figura relativa do markdown
     assert sum(len(p.images) for p in PdfReader(out).pages) >= 2
+
+
+def test_tall_figure_shrinks_to_fit_the_rest_of_the_page(built):
+    """A figura alta cabe, reduzida, na página onde a questão começa: sem ela pular para a página
+    seguinte e deixar esta quase vazia (antes: max size 0,9 da altura do papel, e pulava)."""
+    import json
+
+    from pypdf import PdfReader
+
+    _, _, out, _ = built
+    answers = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    q = next(a for a in answers if a["questao"] == "Papel e caneta 2")
+    page = PdfReader(out).pages[q["primeira_pagina"] - 1]
+    assert "Texto antes da figura alta." in page.extract_text()
+    assert len(page.images) == 1, q  # a figura está na mesma página do texto
+    box = page.images[0].image.size  # 2×12 pol. a 40 dpi: a figura certa
+    assert box == (80, 480), box
 
 
 def test_no_ansi_widget_or_tqdm_debris(built):
@@ -473,7 +496,8 @@ def test_question_map_json_pages_and_bookmarks(built):
     _, _, out, _ = built
     answers = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert [a["questao"] for a in answers] == ["Exercício prático 1", "Exercício prático 2 (a)",
-                                                "Exercício prático 2 (b)", "Papel e caneta 1"]
+                                                "Exercício prático 2 (b)", "Papel e caneta 1",
+                                                "Papel e caneta 2"]
     pages = _pages_text(out)
     previous_last = 0
     for a in answers:
