@@ -98,7 +98,22 @@ def _tex(text: str) -> str:
 
 
 LONG_TABLE_ROWS = 40  # mais linhas que isso: longtable (pode quebrar entre páginas, cabeçalho repetido)
-HEADER_MIN_WIDTH = 5  # um cabeçalho só quebra em linhas mais estreitas que isso se a palavra for maior
+#: Larguras mínimas (caracteres) tentadas para as linhas dos cabeçalhos, da mais folgada à mais
+#: estreita: vale a primeira com que a tabela estimada cabe em ``TABLE_BUDGET_CHARS``.
+HEADER_WRAP_WIDTHS = (None, 20, 16, 12, 10, 8, 5)
+#: Largura do texto em caracteres de 10 pt (\small), com folga: 451 pt / ~5 pt por caractere.
+TABLE_BUDGET_CHARS = 84
+_COLUMN_PAD_CHARS = 2.4  # 2 \tabcolsep (12 pt) em caracteres
+_BOLD = 1.1  # o cabeçalho é em negrito, mais largo
+
+
+def _columns(row) -> list[int]:
+    """A coluna onde começa cada célula da linha (as ``colspan`` contam)."""
+    cols, col = [], 0
+    for cell in row:
+        cols.append(col)
+        col += cell["colspan"]
+    return cols
 
 
 def _header_lines(text: str, width: int) -> list[str]:
@@ -154,8 +169,21 @@ def html_table_to_latex(html) -> str | None:
                 data_width[col] = max(data_width[col], len(cell["text"]))
             col += cell["colspan"]
 
+    # cabeçalhos quebram só o necessário: a menor quebra com que a largura estimada cabe na página
+    # (o modelo LaTeX ainda escolhe o tamanho da letra pela largura real)
+    head_cells = [(cell, col) for row in head for cell, col in zip(row, _columns(row))
+                  if cell["colspan"] == 1 and cell["text"]]
+    for min_width in HEADER_WRAP_WIDTHS:
+        wrapped = {id(cell): (_header_lines(cell["text"], max(data_width[col], min_width))
+                              if min_width else [cell["text"]]) for cell, col in head_cells}
+        col_chars = list(data_width)
+        for cell, col in head_cells:
+            col_chars[col] = max(col_chars[col], _BOLD * max(map(len, wrapped[id(cell)])))
+        if sum(col_chars) + _COLUMN_PAD_CHARS * width <= TABLE_BUDGET_CHARS:
+            break
+
     def header(cell, col):
-        lines = _header_lines(cell["text"], max(data_width[col], HEADER_MIN_WIDTH))
+        lines = wrapped[id(cell)]
         if len(lines) == 1:
             return f"\\textbf{{{_tex(lines[0])}}}"
         return (f"\\hwhead{{{align[col]}}}{{"

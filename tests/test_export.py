@@ -465,6 +465,18 @@ def test_table_headers_wrap_to_the_data_width():
     tex = export_latex.html_table_to_latex(_confusion().to_html())
     assert tex.startswith("\\hwtable{") and "\\hwhead{r}{\\textbf{grupo}\\\\\\textbf{0 → 0}}" in tex
     assert "\\textbf{inércia}" in export_latex.html_table_to_latex(TABLE.to_html())  # cabe: uma linha
+    # quebra só o necessário: uma tabela estreita fica com os cabeçalhos em uma linha; uma um pouco
+    # larga quebra o cabeçalho longo em duas (não em seis, a largura do "3" embaixo dele)
+    import pandas as pd
+
+    df = pd.DataFrame({"presos num máximo local (de 8)": [3, 4], "pior log-veross.": ["−4,057", "−4,188"],
+                       "iterações (máx.)": [18, 33]},
+                      index=pd.Index(["aleatória", "receita dos slides"], name="inicialização"))
+    tex = export_latex.html_table_to_latex(df.to_html())
+    assert "\\hwhead{r}{\\textbf{presos num máximo}\\\\\\textbf{local (de 8)}}" in tex, tex
+    assert "\\textbf{pior log-veross.}" in tex and "\\textbf{iterações (máx.)}" in tex
+    narrow = export_latex.html_table_to_latex(df.iloc[:, 1:].to_html())
+    assert "\\hwhead" not in narrow, narrow
 
 
 def test_table_warnings_from_the_log():
