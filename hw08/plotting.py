@@ -43,7 +43,11 @@ def _textos(fig):
     """Textos visíveis e não vazios da figura (títulos, rótulos, marcas dos eixos, legendas)."""
     from matplotlib.text import Text
 
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    # marcas de um eixo desligado (ax.axis("off")) não são desenhadas
+    ocultas = {id(t) for ax in fig.axes if not ax.axison
+               for t in ax.xaxis.get_ticklabels() + ax.yaxis.get_ticklabels()}
+    return [t for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in ocultas]
 
 
 def menor_fonte_no_pdf(fig):
@@ -227,12 +231,13 @@ def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
                         getattr(model, "covariance_type", "full"))
     if legend:
         media = float(np.mean(to_numpy(model.score_samples(X))))
-        ax.text(0.02, 0.02, f"log-veross. média = {pt(media, 3)}", transform=ax.transAxes, fontsize=8,
+        ax.text(0.02, 0.02, f"log-veross. média = {pt(media, 3)}", transform=ax.transAxes,
+                fontsize=_fonte(ax.figure, 8),
                 bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=_fonte(ax.figure, 10))
     ax.set_aspect("equal", adjustable="datalim")
     return ax
 
