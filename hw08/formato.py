@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 
 __all__ = ["pt", "pt_g", "estilo_pt", "virgula", "FormatadorPt"]
 
@@ -100,6 +101,13 @@ def _milhar(texto, sep):
     return re.sub(r"(?<![\d.])\d{5,}", troca, texto)
 
 
+def _potencia(m):
+    """``"1e6"`` → ``"×10⁶"``, ``"2.5e-3"`` → ``"2.5×10⁻³"`` (vírgula depois, em ``_v``)."""
+    sinal = "-" if m.group(2) in ("-", "−") else ""
+    mantissa = "" if m.group(1) == "1" else m.group(1)
+    return mantissa + "×10" + (sinal + m.group(3)).translate(_SUPER)
+
+
 def _classe_formatador():
     from matplotlib.ticker import ScalarFormatter
 
@@ -116,7 +124,11 @@ def _classe_formatador():
             return self._v(super().__call__(x, pos))
 
         def get_offset(self):
-            return self._v(super().get_offset())
+            # fator de escala do eixo: "1e6" (notação do Python) vira "×10⁶"
+            texto = super().get_offset()
+            if "$" not in texto:
+                texto = re.sub(r"(\d+(?:\.\d+)?)e([-−+]?)0*(\d+)", _potencia, texto)
+            return self._v(texto)
 
         def format_data_short(self, value):
             return self._v(super().format_data_short(value))

@@ -14,18 +14,72 @@ import numpy as np
 from ._validation import to_numpy
 from .formato import pt
 
-__all__ = ["image_grid"]
+__all__ = ["image_grid", "menor_fonte_no_pdf"]
 
-# No PDF de entrega (A4, margens de 1 pol.) uma figura ocupa no máximo ≈ 5,6 pol. de largura: uma
-# figura de W polegadas é reduzida por 5,6/W, e um rótulo de 9 pt numa figura de 12 pol. sai com
-# ≈ 4 pt. _fonte aumenta o tamanho com a largura para o rótulo sair com pelo menos ``no_pdf`` pt.
-_LARGURA_PDF = 5.6
+# No PDF de entrega (A4, margens de 1 pol.) uma figura ocupa no máximo 0,9 × 6,27 ≈ 5,64 pol. de
+# largura (o ``max size`` do modelo LaTeX do nbconvert): uma figura de W polegadas é reduzida por
+# 5,64/W, e um rótulo de 9 pt numa figura de 12 pol. sai com ≈ 4 pt. _fonte aumenta o tamanho com a
+# largura para o rótulo sair com pelo menos ``no_pdf`` pt; _legivel confere na figura pronta (caixa
+# justa, como o ``bbox_inches="tight"`` do Jupyter a salva) e aumenta o que ainda sair menor.
+_LARGURA_PDF = 0.9 * (8.27 - 2)
+_ALTURA_PDF = 0.9 * 11.69
+_FONTE_PDF = 7.0
 
 
-def _fonte(fig, base=9.0, no_pdf=6.0):
+def _fonte(fig, base=9.0, no_pdf=_FONTE_PDF):
     """Tamanho de fonte (pt) que sai com ≥ ``no_pdf`` pt quando a figura é reduzida ao PDF."""
     largura = float(fig.get_size_inches()[0])
     return round(max(base, no_pdf * largura / _LARGURA_PDF), 1)
+
+
+def _escala_pdf(fig):
+    """Fator (≤ 1) pelo qual a figura, salva com caixa justa, é reduzida no PDF."""
+    caixa = fig.get_tightbbox(fig.canvas.get_renderer())
+    largura, altura = caixa.width + 0.2, caixa.height + 0.2      # pad_inches=0,1 de cada lado
+    return min(1.0, _LARGURA_PDF / largura, _ALTURA_PDF / altura)
+
+
+def _textos(fig):
+    """Textos visíveis e não vazios da figura (títulos, rótulos, marcas dos eixos, legendas)."""
+    from matplotlib.text import Text
+
+    # marcas de um eixo desligado (ax.axis("off")) não são desenhadas
+    ocultas = {id(t) for ax in fig.axes if not ax.axison
+               for t in ax.xaxis.get_ticklabels() + ax.yaxis.get_ticklabels()}
+    return [t for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in ocultas]
+
+
+def menor_fonte_no_pdf(fig):
+    """Menor tamanho efetivo (pt) de um texto da figura depois da redução ao PDF de entrega.
+
+    Returns
+    -------
+    (float, str)
+        O tamanho em pt e o texto que o tem.
+    """
+    escala = _escala_pdf(fig)
+    return min(((t.get_fontsize() * escala, t.get_text()) for t in _textos(fig)), default=(math.inf, ""))
+
+
+def _legivel(fig, no_pdf=_FONTE_PDF, vezes=3):
+    """Aumenta os textos que sairiam no PDF com menos de ``no_pdf`` pt (e refaz o ``tight_layout``)."""
+    for _ in range(vezes):
+        escala = _escala_pdf(fig)
+        minimo = math.ceil(10 * no_pdf / escala) / 10
+        pequenos = [t for t in _textos(fig) if t.get_fontsize() < minimo - 0.05]
+        if not pequenos:
+            return fig
+        for t in pequenos:
+            t.set_fontsize(minimo)
+        # as marcas dos eixos podem ser recriadas ao redesenhar: o tamanho vai para o eixo todo
+        for ax in fig.axes:
+            for nome, eixo in (("x", ax.xaxis), ("y", ax.yaxis)):
+                marcas = eixo.get_ticklabels()
+                if marcas and min(t.get_fontsize() for t in marcas) < minimo - 0.05:
+                    ax.tick_params(axis=nome, labelsize=minimo)
+        fig.tight_layout()
+    return fig
 
 
 def image_grid(images, titles=None, *, ncols=None, suptitle=None, cmap="gray", size=1.4,
@@ -87,7 +141,7 @@ def image_grid(images, titles=None, *, ncols=None, suptitle=None, cmap="gray", s
     if suptitle:
         fig.suptitle(suptitle, fontsize=fonte + 1, wrap=True)
     fig.tight_layout()
-    return fig
+    return _legivel(fig)
 
 
 # --- misturas em 2-D e dendrogramas (notebooks 04 e 05) -------------------------------------
@@ -177,12 +231,13 @@ def plot_mixture_2d(X, model, ax=None, title=None, *, s=6, legend=True):
                         getattr(model, "covariance_type", "full"))
     if legend:
         media = float(np.mean(to_numpy(model.score_samples(X))))
-        ax.text(0.02, 0.02, f"log-veross. média = {pt(media, 3)}", transform=ax.transAxes, fontsize=8,
+        ax.text(0.02, 0.02, f"log-veross. média = {pt(media, 3)}", transform=ax.transAxes,
+                fontsize=_fonte(ax.figure, 8),
                 bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=_fonte(ax.figure, 10))
     ax.set_aspect("equal", adjustable="datalim")
     return ax
 
@@ -210,7 +265,7 @@ def dendrogram_panel(Z, labels=None, ax=None, title=None, fontsize=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 3))
-    fonte = fontsize or _fonte(ax.figure, 10, no_pdf=6.5)
+    fonte = fontsize or _fonte(ax.figure, 10)
     dendrogram(Z, labels=labels, ax=ax, color_threshold=0, above_threshold_color="C0",
                leaf_font_size=fonte, leaf_rotation=0)
     ax.set_xlabel("ponto", fontsize=fonte)
@@ -272,7 +327,7 @@ def samples_per_cluster(images, labels, *, n_per_cluster=10, cluster_names=None,
     if suptitle:
         fig.suptitle(suptitle, fontsize=_fonte(fig, 12))
     fig.tight_layout()
-    return fig
+    return _legivel(fig)
 
 
 def confusion_heatmap(table, *, xlabel="grupo", ylabel="dígito verdadeiro", title=None,
@@ -291,6 +346,7 @@ def confusion_heatmap(table, *, xlabel="grupo", ylabel="dígito verdadeiro", tit
     matplotlib.figure.Figure
     """
     table = np.asarray(table)
+    propria = ax is None          # só ajusta as fontes de uma figura criada aqui
     if ax is None:
         fig, ax = plt.subplots(figsize=(0.55 * table.shape[1] + 2, 0.5 * table.shape[0] + 1.2))
     else:
@@ -299,7 +355,7 @@ def confusion_heatmap(table, *, xlabel="grupo", ylabel="dígito verdadeiro", tit
     ax.imshow(colour, cmap="Blues")
     limit = colour.max() / 2
     for (i, j), v in np.ndenumerate(table):
-        ax.text(j, i, str(int(v)), ha="center", va="center", fontsize=7,
+        ax.text(j, i, str(int(v)), ha="center", va="center", fontsize=8,
                 color="white" if colour[i, j] > limit else "black")
     ax.set_xticks(range(table.shape[1]), xticklabels if xticklabels is not None else range(table.shape[1]))
     ax.set_yticks(range(table.shape[0]), yticklabels if yticklabels is not None else range(table.shape[0]))
@@ -308,12 +364,13 @@ def confusion_heatmap(table, *, xlabel="grupo", ylabel="dígito verdadeiro", tit
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    return fig
+    return _legivel(fig) if propria else fig
 
 
 def elbow_plot(ks, inertias, *, ax=None, title="Método do cotovelo", xlabel="número de grupos K",
                ylabel="inércia"):
     """Inércia em função de K (o "cotovelo")."""
+    propria = ax is None          # só ajusta as fontes de uma figura criada aqui
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 3.2))
     else:
@@ -327,7 +384,7 @@ def elbow_plot(ks, inertias, *, ax=None, title="Método do cotovelo", xlabel="n�
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    return fig
+    return _legivel(fig) if propria else fig
 
 
 # --------------------------------------------------------------------------- OOD (notebook 02)
@@ -345,6 +402,7 @@ def score_histograms(scores, *, bins=80, ax=None, title="Escores de detecção",
     clip_quantile : float, default=0.005
         Ignora as caudas extremas ao escolher o eixo x (os valores continuam contados).
     """
+    propria = ax is None          # só ajusta as fontes de uma figura criada aqui
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.4))
     else:
@@ -360,11 +418,12 @@ def score_histograms(scores, *, bins=80, ax=None, title="Escores de detecção",
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
-    return fig
+    return _legivel(fig) if propria else fig
 
 
 def roc_curves(curves, *, ax=None, title="Curvas ROC (MNIST = positivo)"):
     """Curvas ROC: ``curves`` é um dict nome -> (fpr, tpr)."""
+    propria = ax is None          # só ajusta as fontes de uma figura criada aqui
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.2, 4))
     else:
@@ -378,4 +437,4 @@ def roc_curves(curves, *, ax=None, title="Curvas ROC (MNIST = positivo)"):
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
-    return fig
+    return _legivel(fig) if propria else fig

@@ -50,6 +50,13 @@ def test_estilo_pt_eixos_e_tabelas():
         ax2.plot([0, 60000], [0, 1])
         fig2.canvas.draw()
         assert "60\u202f000" in [t.get_text() for t in ax2.get_xticklabels()]   # milhar separado
+        fig3, ax3 = plt.subplots()
+        ax3.plot([1, 40], [1.8e6, -1.0e6])              # BIC: o eixo ganha um fator de escala
+        fig3.canvas.draw()
+        assert ax3.yaxis.get_major_formatter().get_offset() == "×10⁶"      # não "1e6"
+        ax3.set_ylim(0, 3e-6)
+        fig3.canvas.draw()
+        assert ax3.yaxis.get_major_formatter().get_offset() == "×10⁻⁶"
     finally:
         estilo_pt(False)
         plt.close("all")
