@@ -55,7 +55,8 @@ ALT_NOTEBOOKS ?= notebooks/01_kmeans_mnist.ipynb notebooks/02_gmm_ood.ipynb
 # Executa e salva as saídas de todos os notebooks (sempre: é o que o aluno pede).
 notebooks: $(STAMP)/data
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
+	  --ExecutePreprocessor.record_timing=False \
+	  --AsyncKernelManager.client_class=hw08._nbexec.KernelClient $(NOTEBOOKS)
 
 # O PDF usa as saídas salvas; notebooks com células de código sem saída são executados antes
 # (em cópia, sem alterar os arquivos). Ao lado, export/hw08.json (páginas de cada questão). Escrita

@@ -126,11 +126,12 @@ def needs_execution(nb) -> bool:
 
 def execute_notebook(nb, path: Path, timeout: int, kernel: str):
     """Executa uma cópia de ``nb`` (cwd = pasta do notebook); erros citam notebook e célula."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from ._nbexec import notebook_client
+
     nb = copy.deepcopy(nb)
-    client = NotebookClient(
+    client = notebook_client(
         nb, timeout=timeout, kernel_name=kernel,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
