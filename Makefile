@@ -65,7 +65,7 @@ notebooks: $(STAMP)/data
 # O apêndice traz o código dos módulos do hw08 que produzem as respostas.
 NOME ?=
 MATRICULA ?=
-APENDICE := hw08/kmeans.py hw08/kmeans_missing.py hw08/gmm.py hw08/bernoulli.py hw08/mlp.py hw08/ood.py
+APENDICE := hw08/kmeans.py hw08/_kmeans_common.py hw08/kmeans_missing.py hw08/_mixture.py hw08/gmm.py hw08/bernoulli.py hw08/mlp.py hw08/ood.py
 pdf: $(PDF)
 
 $(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py hw08/export_latex.py hw08/_safeio.py \
