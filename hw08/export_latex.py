@@ -194,8 +194,9 @@ def html_table_to_latex(html) -> str | None:
         for cell in row:
             if cell["colspan"] > 1:
                 text = _tex(cell["text"])
-                text = f"\\multicolumn{{{cell['colspan']}}}{{c}}{{\\textbf{{{text}}}}}" if (
-                    is_header and text) else f"\\multicolumn{{{cell['colspan']}}}{{c}}{{{text}}}"
+                if is_header and text:
+                    text = f"\\textbf{{{text}}}"
+                text = f"\\multicolumn{{{cell['colspan']}}}{{c}}{{{text}}}"
             elif is_header and cell["text"]:
                 text = header(cell, used)
             else:

@@ -92,13 +92,8 @@ def _formata_pandas(v):
 # --------------------------------------------------------------------------- matplotlib
 def _milhar(texto, sep):
     """Separa os milhares das partes inteiras com 5 ou mais algarismos (``20000`` → ``20 000``)."""
-    import re
-
-    def troca(m):
-        d = m.group(0)
-        return sep.join([d[:len(d) % 3]] * bool(len(d) % 3) + [d[i:i + 3] for i in range(len(d) % 3, len(d), 3)])
-
-    return re.sub(r"(?<![\d.])\d{5,}", troca, texto)
+    return re.sub(r"(?<![\d.])\d{5,}",
+                  lambda m: re.sub(r"(?<=\d)(?=(?:\d{3})+$)", lambda _: sep, m.group(0)), texto)
 
 
 def _potencia(m):
