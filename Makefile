@@ -9,7 +9,7 @@ PDF := export/hw08.pdf
 # Os dados vêm de $HW08_DATA_MIRROR, se definida (sem rede), senão do download do torchvision.
 export HW08_DATA_MIRROR
 
-.PHONY: help setup data notebooks pdf test test-browser unit nbval nbval-alt lab bench lock aluno validar-aluno verificar clean distclean
+.PHONY: help setup data notebooks pdf test test-browser unit nbval nbval-alt lab lab-canonico bench lock aluno validar-aluno verificar clean distclean
 
 help:
 	@echo "make setup      cria .venv, instala hw08[dev] e registra o kernel 'hw08'"
@@ -18,9 +18,10 @@ help:
 	@echo "make pdf        gera export/hw08.pdf (+ hw08.json) com todos os notebooks (NOME=, MATRICULA=)"
 	@echo "make test       testes unitários + nbval de todos os notebooks"
 	@echo "make nbval      só a conferência dos notebooks (NOTEBOOKS=\"notebooks/01_...ipynb\" para escolher)"
-	@echo "make nbval-alt  confere 01 e 02 sob outra configuração aritmética (ATen e MKL sem AVX)"
+	@echo "make nbval-alt  confere os notebooks de novo com 1 thread (a aritmética canônica não muda um bit)"
 	@echo "make test-browser  JupyterLab no Chromium: kernel, Run All de 00/01, widget, MathJax, figuras"
-	@echo "make lab        abre o JupyterLab em notebooks/"
+	@echo "make lab        abre o JupyterLab em notebooks/ (aritmética nativa, a mais rápida)"
+	@echo "make lab-canonico  o JupyterLab na aritmética canônica: os números exatos das saídas salvas"
 	@echo "make bench      benchmarks contra o scikit-learn"
 	@echo "make aluno      gera o kit do aluno em dist/aluno/ (enunciado para fazer, sem as soluções)"
 	@echo "make validar-aluno  o kit falha em cada verificação (função faltando) e a solução passa todas"
@@ -43,18 +44,18 @@ $(STAMP)/data: $(STAMP)/setup
 	$(PY) -m hw08.data
 	@touch $@
 
-# A conferência dos notebooks (make test / make nbval) NÃO fixa CPU nem threads: compara números com a
-# tolerância declarada em cada notebook (hw08/nbcheck.py). Para provar que isso vale em outra máquina,
-# a CI também confere 01 e 02 sob uma segunda configuração aritmética (make nbval-alt): kernels sem
-# vetorização no ATen e o MKL no caminho compatível (SSE2) — outras somas, outra ordem, em qualquer CPU
-# x86-64 (medido aqui: o MLP treinado muda, a acurácia na 4ª casa). Com 1 thread o 02 levou 966 s;
-# por isso as threads ficam as da máquina.
-ALT_ARITH ?= ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE
-ALT_NOTEBOOKS ?= notebooks/01_kmeans_mnist.ipynb notebooks/02_gmm_ood.ipynb
+# Tudo o que grava ou confere saídas roda na aritmética canônica (hw08/canonical.py, a única
+# definição): os mesmos bits em qualquer CPU x86-64 e com qualquer número de threads. `make notebooks`
+# e `make lab-canonico` passam por `python -m hw08.canonical`; o nbval (make test/nbval) e o exportador
+# a aplicam sozinhos ao kernel. `make lab` fica na aritmética nativa (mais rápida). make test confere
+# com todas as threads da máquina; make nbval-alt confere de novo com 1 thread (NBVAL_ALT_THREADS).
+CANONICAL := $(PY) -m hw08.canonical
+NBVAL_ALT_THREADS ?= 1
+ALT_NOTEBOOKS ?= $(NOTEBOOKS)
 
 # Executa e salva as saídas de todos os notebooks (sempre: é o que o aluno pede).
 notebooks: $(STAMP)/data
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	$(CANONICAL) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False \
 	  --AsyncKernelManager.client_class=hw08._nbexec.KernelClient $(NOTEBOOKS)
 
@@ -93,11 +94,14 @@ nbval: $(STAMP)/data
 	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
 nbval-alt: $(STAMP)/data
-	@echo "conferindo $(ALT_NOTEBOOKS) sob: $(ALT_ARITH)"
-	env $(ALT_ARITH) $(PY) -m pytest $(ALT_NOTEBOOKS) $(NBVAL_FLAGS)
+	$(CANONICAL) --threads $(NBVAL_ALT_THREADS) $(PY) -m pytest $(ALT_NOTEBOOKS) $(NBVAL_FLAGS)
 
 lab: $(STAMP)/data
 	cd notebooks && ../$(VENV)/bin/jupyter lab
+
+# O lab com os números exatos das saídas salvas (mais lento: ver README, "Aritmética canônica").
+lab-canonico: $(STAMP)/data
+	cd notebooks && ../$(CANONICAL) ../$(VENV)/bin/jupyter lab
 
 # Registra as versões exatas do ambiente atual (as que geraram as saídas salvas dos notebooks).
 lock: $(STAMP)/setup
@@ -115,7 +119,7 @@ validar-aluno: $(STAMP)/setup
 	$(PY) tools/kit_aluno.py validar
 
 verificar: $(STAMP)/setup
-	$(PY) -m hw08.verificar
+	$(CANONICAL) $(PY) -m hw08.verificar
 
 clean:
 	rm -rf .pytest_cache export/_build $(PDF) $(PDF:.pdf=.json) $(STAMP)/data

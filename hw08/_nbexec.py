@@ -12,7 +12,8 @@ novo o socket e encontra a mensagem que já está lá. Use-o com
 
 ``jupyter nbconvert --execute --AsyncKernelManager.client_class=hw08._nbexec.KernelClient ...``
 
-ou com :func:`notebook_client`.
+ou com :func:`notebook_client`, que além disso inicia o kernel na aritmética canônica
+(:mod:`hw08.canonical`): é o executor do exportador (``--execute``), cujas saídas vão para o PDF.
 """
 
 from __future__ import annotations
@@ -58,10 +59,22 @@ class KernelClient(AsyncKernelClient):
 
 
 def notebook_client(nb, **kwargs):
-    """``nbclient.NotebookClient(nb, **kwargs)`` usando :class:`KernelClient`."""
+    """``nbclient.NotebookClient(nb, **kwargs)`` usando :class:`KernelClient`, com o kernel iniciado
+    na aritmética canônica (:func:`hw08.canonical.canonical_env`; um ``env=`` explícito em
+    ``setup_kernel``/``execute`` tem precedência)."""
     from nbclient import NotebookClient
+    from nbclient.util import run_sync
     from traitlets.config import Config
+
+    from .canonical import canonical_env
+
+    class CanonicalNotebookClient(NotebookClient):
+        async def async_start_new_kernel(self, **kw):
+            kw.setdefault("env", canonical_env())
+            return await super().async_start_new_kernel(**kw)
+
+        start_new_kernel = run_sync(async_start_new_kernel)
 
     config = Config()
     config.AsyncKernelManager.client_class = CLIENT_CLASS
-    return NotebookClient(nb, config=config, **kwargs)
+    return CanonicalNotebookClient(nb, config=config, **kwargs)

@@ -9,7 +9,9 @@ arquivo troca as classes que ele coleta por subclasses que:
   caractere a caractere — o que falhava em outra CPU;
 * executam as células com ``store_history=True``, como o Jupyter: com ``False`` (o padrão do nbval)
   o IPython ignora o ``;`` final que suprime a saída de uma figura;
-* não comparam ``stderr`` (barras de progresso e avisos mudam a cada execução).
+* não comparam ``stderr`` (barras de progresso e avisos mudam a cada execução);
+* iniciam os kernels na aritmética canônica (:mod:`hw08.canonical`): as variáveis entram no ambiente
+  do pytest antes do primeiro kernel, que as herda; o cabeçalho do pytest diz qual aritmética valeu.
 
 Usa só a interface pública das classes do nbval (``IPyNbFile``, ``IPyNbCell.compare_outputs``,
 ``sanitize``, ``skip_compare``, ``comparison_traceback``); a versão do nbval está fixada em
@@ -18,6 +20,7 @@ Usa só a interface pública das classes do nbval (``IPyNbFile``, ``IPyNbCell.co
 
 from __future__ import annotations
 
+import os
 import types
 
 import pytest
@@ -27,7 +30,23 @@ try:  # nbval é dependência de desenvolvimento; os testes unitários não prec
 except ImportError:  # pragma: no cover
     IPyNbFile = None
 
+from hw08 import canonical
 from hw08.nbcheck import ToleranceError, compare_text, tolerance_for
+
+
+def _checks_notebooks(config):
+    return bool(config.getoption("nbval", False) or config.getoption("nbval_lax", False))
+
+
+def pytest_configure(config):
+    """Com ``--nbval``, todo kernel que o nbval iniciar herda a aritmética canônica."""
+    if _checks_notebooks(config):
+        os.environ.update(canonical.CANONICAL_ENV)
+
+
+def pytest_report_header(config):
+    if _checks_notebooks(config):
+        return f"hw08: notebooks conferidos na {canonical.describe()}"
 
 
 if IPyNbFile is not None:

@@ -88,3 +88,16 @@ def test_widget_with_figure_does_not_wait_for_the_cell_timeout(hw08_kernel_dir, 
     elapsed = time.monotonic() - start
     assert nb.cells[1].outputs[0]["text"] == "depois do widget\n"
     assert elapsed < timeout / 2, f"a execução esperou {elapsed:.0f} s (o timeout da célula é {timeout} s)"
+
+
+def test_kernel_starts_in_the_canonical_arithmetic(hw08_kernel_dir, tmp_path, monkeypatch):
+    """O kernel do exportador (``--execute``) roda na aritmética canônica, mesmo com outra no pytest."""
+    monkeypatch.setenv("JUPYTER_PATH", str(hw08_kernel_dir))
+    monkeypatch.setenv("MKL_CBWR", "AUTO")
+    monkeypatch.delenv("ATEN_CPU_CAPABILITY", raising=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os, torch\nprint(os.environ['MKL_CBWR'], torch.backends.cpu.get_cpu_capability())")]
+    notebook_client(nb, timeout=120, kernel_name="hw08",
+                    resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["text"].split() == ["COMPATIBLE", "DEFAULT"]

@@ -68,3 +68,11 @@ def test_notebook_tolerance_applies_to_every_cell_and_needs_a_reason(tmp_path):
     assert rc == 0, out
     rc, out = _run(_write(tmp_path / "nb.ipynb", cases, nb_tol={"rtol": 1e-3}))
     assert rc != 0 and "mais larga" in out and "reason" in out, out
+
+
+def test_kernels_run_in_the_canonical_arithmetic(tmp_path):
+    """O kernel que o nbval inicia herda a aritmética canônica, e o cabeçalho do pytest diz qual."""
+    code = "import os, torch\nprint(os.environ['MKL_CBWR'], torch.backends.cpu.get_cpu_capability())"
+    rc, out = _run(_write(tmp_path / "nb.ipynb", [(code, "COMPATIBLE DEFAULT\n", None, True)]))
+    assert rc == 0, out
+    assert "hw08: notebooks conferidos na aritmética canônica" in out

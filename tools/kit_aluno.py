@@ -41,6 +41,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hw08.canonical import canonical_env
+
 RAIZ = Path(__file__).resolve().parents[1]
 MODELOS = Path(__file__).resolve().parent / "kit"
 
@@ -562,7 +564,7 @@ def gerar(raiz, destino, *, avisar=print):
 
 # ============================================================================ validação
 def _verificar(pasta_pacote, cwd):
-    env = dict(os.environ, PYTHONPATH=str(pasta_pacote), PYTHONDONTWRITEBYTECODE="1")
+    env = canonical_env(dict(os.environ, PYTHONPATH=str(pasta_pacote), PYTHONDONTWRITEBYTECODE="1"))
     proc = subprocess.run([sys.executable, "-m", "hw08.verificar", "--json"], cwd=cwd, env=env,
                           capture_output=True, text=True)
     try:
