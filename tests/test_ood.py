@@ -116,3 +116,33 @@ def test_ood_selector_chooses_layer_on_validation_only():
     best = max(sel.results_[i]["val_auroc"] for i in sel.best_.values())
     assert sel.results_[sel.chosen_]["val_auroc"] == best
     assert sel.score_samples(X[:5]).shape == (5,)
+
+
+def test_choice_with_margin_takes_the_simplest_within_the_margin():
+    # casos à mão: AUROC 0,9862 (K=30) é a maior; com margem 0,001 a de K=20 (0,9859) empata e vence
+    from hw08.ood import choose_by_validation
+
+    rows = [{"val_auroc": a, "n_components": k} for k, a in ((10, .9814), (15, .9845), (20, .9859), (30, .9862))]
+    assert choose_by_validation(rows) == 3
+    assert choose_by_validation(rows, margin=0.001) == 2
+    assert choose_by_validation(rows, margin=0.0017) == 1
+    assert choose_by_validation(rows, margin=1.0) == 0
+    # mesmo K: a menor dimensão (sem PCA = a maior); mesma configuração: a primeira da grade
+    dims = [{"val_auroc": .99, "n_components": 5, "pca_dim": None}, {"val_auroc": .99, "n_components": 5, "pca_dim": 64},
+            {"val_auroc": .99, "n_components": 5, "pca_dim": 64}]
+    assert choose_by_validation(dims) == 1
+    with pytest.raises(ValueError):
+        choose_by_validation(rows, margin=-0.1)
+
+
+def test_validation_spread_refits_the_same_configuration_with_each_seed():
+    from hw08.ood import activation_gmm, validation_spread
+
+    r = np.random.default_rng(1)
+    F_tr, F_in = r.normal(size=(300, 2)), r.normal(size=(100, 2))
+    F_out = r.normal(size=(100, 2)) * 2
+    config = {"n_components": 3, "covariance_type": "full"}
+    spread = validation_spread(F_tr, F_in, F_out, config, seeds=(0, 5))
+    for seed, auroc in zip((0, 5), spread):
+        m = activation_gmm(**config, random_state=seed).fit(F_tr)
+        assert auroc == ood_metrics(m.score_samples(F_in), m.score_samples(F_out))["auroc"]
