@@ -38,6 +38,9 @@ RUN_TIMEOUT_MS = int(os.environ.get("HW08_BROWSER_RUN_TIMEOUT", "600")) * 1000
 SAVED_TEXT = "controle interativo — execute a célula para usar"
 
 
+PRISTINE = "intactos"   # subpasta com as saídas salvas, que nenhum teste executa
+
+
 def _missing(reason):
     if REQUIRED:
         pytest.fail(f"{reason} (HW08_BROWSER_REQUIRED=1: o teste de navegador é obrigatório aqui)",
@@ -82,8 +85,11 @@ def lab(sync_api, tmp_path_factory, hw08_kernel_dir):
     base = tmp_path_factory.mktemp("lab")
     nbdir = base / "notebooks"
     source = Path(os.environ.get("HW08_BROWSER_NOTEBOOKS") or REPO / "notebooks")
-    shutil.copytree(source, nbdir,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.pdf"))
+    skip = shutil.ignore_patterns(".ipynb_checkpoints", "*.pdf")
+    shutil.copytree(source, nbdir, ignore=skip)
+    # Outra cópia, que só test_saved_notebooks_open_with_figures abre: nunca a que o Run All salvou
+    # (sob carga, abrir a cópia autosalva no meio da gravação já falhou).
+    shutil.copytree(source, nbdir / PRISTINE, ignore=skip)
     # Os dados continuam os do projeto (a cópia fica fora da árvore com pyproject.toml).
     data_root = os.environ.get("HW08_DATA_ROOT") or str(REPO / "data")
     if not (Path(data_root) / "MNIST").is_dir():
@@ -294,7 +300,7 @@ def test_derivations_mathjax(page, lab):
 
 @pytest.mark.parametrize("name", ["01_kmeans_mnist.ipynb", "02_gmm_ood.ipynb", "04_em_na_pratica.ipynb"])
 def test_saved_notebooks_open_with_figures(page, lab, name):
-    _open(page, lab, name)
+    _open(page, lab, f"{PRISTINE}/{name}")
     _wait_images_loaded(page)
     images = _images(page)
     assert len(images) >= 3 and all(i["ok"] for i in images), images
