@@ -50,8 +50,11 @@ $(STAMP)/data: $(STAMP)/setup
 # a aplicam sozinhos ao kernel. `make lab` fica na aritmética nativa (mais rápida). make test confere
 # com todas as threads da máquina; make nbval-alt confere de novo com 1 thread (NBVAL_ALT_THREADS).
 CANONICAL := $(PY) -m hw08.canonical
+# nbval-alt: um notebook por processo (pytest-xdist, --dist loadfile), tantos processos quantos núcleos,
+# cada um com NBVAL_ALT_THREADS; o 02, o mais longo, vai primeiro.
 NBVAL_ALT_THREADS ?= 1
-ALT_NOTEBOOKS ?= $(NOTEBOOKS)
+NBVAL_ALT_JOBS ?= $(JOBS)
+ALT_NOTEBOOKS ?= $(filter notebooks/02_%,$(NOTEBOOKS)) $(filter-out notebooks/02_%,$(NOTEBOOKS))
 
 # Executa e salva as saídas de todos os notebooks (sempre: é o que o aluno pede).
 notebooks: $(STAMP)/data
@@ -78,8 +81,12 @@ $(PDF): $(STAMP)/data $(NOTEBOOKS) hw08/export.py hw08/export_latex.py hw08/_saf
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--nbval-cell-timeout=900 --durations=15
 
+# Os testes unitários em paralelo (pytest-xdist, um processo por núcleo); depois os notebooks, um de
+# cada vez, com todas as threads da máquina.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP)/data
-	$(PY) -m pytest tests $(NOTEBOOKS) $(NBVAL_FLAGS)
+	$(PY) -m pytest tests -n $(JOBS) --durations=10
+	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
 # JupyterLab de verdade no Chromium do sistema (tests/test_browser.py, marcador `browser`, fora do
 # pytest comum). Aqui ele não pode pular: sem chromium ou playwright, falha dizendo o que instalar.
@@ -94,7 +101,8 @@ nbval: $(STAMP)/data
 	$(PY) -m pytest $(NOTEBOOKS) $(NBVAL_FLAGS)
 
 nbval-alt: $(STAMP)/data
-	$(CANONICAL) --threads $(NBVAL_ALT_THREADS) $(PY) -m pytest $(ALT_NOTEBOOKS) $(NBVAL_FLAGS)
+	$(CANONICAL) --threads $(NBVAL_ALT_THREADS) $(PY) -m pytest $(ALT_NOTEBOOKS) $(NBVAL_FLAGS) \
+	  -n $(NBVAL_ALT_JOBS) --dist loadfile
 
 lab: $(STAMP)/data
 	cd notebooks && ../$(VENV)/bin/jupyter lab
