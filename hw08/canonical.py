@@ -44,7 +44,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["CANONICAL_ENV", "PROBE_DIGEST", "canonical_env", "is_canonical", "describe", "main"]
+__all__ = ["CANONICAL_ENV", "PROBE_DIGEST", "canonical_env", "describe", "main"]
 
 #: As variáveis que fixam o caminho numérico do torch (ver o início do módulo).
 CANONICAL_ENV = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
@@ -79,14 +79,6 @@ def canonical_env(base=None, *, threads=None):
             raise ValueError(f"threads deve ser ≥ 1, não {threads}")
         env.update({var: str(int(threads)) for var in _THREAD_VARS})
     return env
-
-
-def is_canonical():
-    """``True`` se este processo roda na aritmética canônica (o torch já carregado confirma o ATen)."""
-    if any(os.environ.get(k) != v for k, v in CANONICAL_ENV.items()):
-        return False
-    torch = sys.modules.get("torch")
-    return torch is None or torch.backends.cpu.get_cpu_capability() == "DEFAULT"
 
 
 def describe(env=None):
